@@ -1,0 +1,38 @@
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { adminRoutes } from './admin/admin.routes.js';
+import type { ApiContext } from './api-context.js';
+import { requireApiKey } from './auth/auth.middleware.js';
+import { healthRoutes } from './health/health.routes.js';
+import { defaultErrorHandler } from './http/error-handler.js';
+import { requestContext } from './http/request-context.middleware.js';
+import { resendRateLimit } from './resend/resend-rate-limit.js';
+import { syncResendRoutes } from './resend/sync-resend.routes.js';
+import { webhookLogRoutes } from './webhook-logs/webhook-logs.routes.js';
+
+/** The HTTP surface; all wiring comes in through the context, so tests build it the same way. */
+export function createApp(ctx: ApiContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(helmet());
+  app.use(requestContext(ctx.logger));
+
+  const auth = requireApiKey(ctx.repos.accounts);
+  app.use(healthRoutes({ db: ctx.db, redis: ctx.redis }));
+  app.use('/admin', adminRoutes({ adminToken: ctx.config.adminToken, accounts: ctx.services.accounts, transactions: ctx.services.transactions }));
+  app.use(
+    '/api',
+    syncResendRoutes({
+      auth,
+      rateLimit: resendRateLimit({ redis: ctx.redis, keyPrefix: ctx.config.queuePrefix, perMinute: ctx.config.resendRateLimitPerMinute }),
+      service: ctx.services.syncResend,
+    }),
+  );
+  app.use('/v1', webhookLogRoutes({ auth, webhookLogs: ctx.repos.webhookLogs }));
+
+  app.use((_req, res) => {
+    res.status(404).json({ statusCode: 404, message: 'Not Found', error: 'Not Found' });
+  });
+  app.use(defaultErrorHandler(ctx.logger));
+  return app;
+}

@@ -1,0 +1,25 @@
+import { loadConfigOrExit } from '@wr/config';
+import { createLogger } from '@wr/logger';
+import { startApiServer } from './server.js';
+
+const config = loadConfigOrExit();
+const logger = createLogger({ service: 'api', level: config.logLevel });
+const api = await startApiServer(config, logger);
+logger.info('api listening', { port: config.port });
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info('shutting down', { signal });
+  // A hard bound: a stuck connection must not keep a replica from exiting.
+  setTimeout(() => {
+    logger.error('shutdown timed out');
+    process.exit(1);
+  }, config.shutdownTimeoutMs).unref();
+  await api.close();
+  logger.info('stopped');
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,58 @@
+import { statusName } from '@wr/domain';
+import type { AccountRecord, MerchantRecord, TransactionRecord, WebhookLogRecord } from '@wr/db';
+
+/** Records as clients see them: snake_case JSON, ISO timestamps, no secrets unless asked for. */
+export function presentAccount(account: AccountRecord) {
+  return { id: account.id, name: account.name, created_at: account.createdAt.toISOString() };
+}
+
+export function presentMerchant(merchant: MerchantRecord, options: { withSecret?: boolean } = {}) {
+  return {
+    id: merchant.id,
+    account_id: merchant.accountId,
+    name: merchant.name,
+    branch_identifier: merchant.branchIdentifier,
+    account_number: merchant.accountNumber,
+    webhook_url: merchant.webhookUrl,
+    ...(options.withSecret ? { webhook_secret: merchant.webhookSecret } : {}),
+    created_at: merchant.createdAt.toISOString(),
+    updated_at: merchant.updatedAt.toISOString(),
+  };
+}
+
+export function presentTransaction(tx: TransactionRecord) {
+  return {
+    id: tx.id,
+    merchant_id: tx.merchantId,
+    kind: tx.kind,
+    external_id: tx.externalId,
+    end_to_end_id: tx.endToEndId,
+    status_id: tx.statusId,
+    status: statusName(tx.statusId),
+    amount: tx.amount,
+    data: tx.data,
+    status_changed_at: tx.statusChangedAt.toISOString(),
+    created_at: tx.createdAt.toISOString(),
+  };
+}
+
+export function presentWebhookLog(log: WebhookLogRecord) {
+  return {
+    id: log.id,
+    transaction_id: log.transactionId,
+    merchant_id: log.merchantId,
+    webhook_id: log.webhookId,
+    status_id: log.statusId,
+    trigger: log.trigger,
+    resend_job_id: log.resendJobId,
+    url: log.url,
+    url_source: log.urlSource,
+    attempt: log.attempt,
+    http_status: log.httpStatus,
+    duration_ms: log.durationMs,
+    outcome: log.outcome,
+    error: log.error,
+    response_body: log.responseBody,
+    sent_at: log.sentAt.toISOString(),
+  };
+}

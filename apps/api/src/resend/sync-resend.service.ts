@@ -1,0 +1,37 @@
+import { ConflictError, NotFoundError, ValidationError, transactionLookupFor } from '@wr/domain';
+import type { MerchantRepository, TransactionRecord, TransactionRepository, WebhookLogRecord } from '@wr/db';
+import type { WebhookDeliverer } from '@wr/delivery';
+
+/**
+ * SPEC 5.2: finds the caller's transaction by any identifier and delivers its current status
+ * once, in the request, to the configured URL or a one-off override.
+ */
+export class SyncResendService {
+  constructor(
+    private readonly deps: { transactions: TransactionRepository; merchants: MerchantRepository; deliverer: WebhookDeliverer },
+  ) {}
+
+  async resend(accountId: number, identifier: string, overrideUrl?: string): Promise<WebhookLogRecord> {
+    const transaction = await this.findTransaction(accountId, identifier);
+    const merchant = await this.deps.merchants.findById(transaction.merchantId);
+    if (!merchant) throw new NotFoundError('Transaction not found');
+    if (!overrideUrl && !merchant.webhookUrl) {
+      throw new ValidationError('No webhook configured and no override URL provided');
+    }
+    return this.deps.deliverer.deliver({ transaction, merchant, trigger: 'manual', attempt: 1, overrideUrl });
+  }
+
+  private async findTransaction(accountId: number, identifier: string): Promise<TransactionRecord> {
+    const lookup = transactionLookupFor(identifier);
+    if (!lookup) throw new NotFoundError('Transaction not found');
+    const matches = await this.deps.transactions.findByIdentifierInAccount(lookup, accountId);
+    const best = matches[0];
+    if (!best) throw new NotFoundError('Transaction not found');
+    // External ids are unique per merchant; an account with several merchants may reuse one.
+    const sameRank = matches.filter((m) => m.matchedBy === best.matchedBy);
+    if (sameRank.length > 1) {
+      throw new ConflictError('Identifier matches transactions of several merchants; use the numeric transaction id');
+    }
+    return best;
+  }
+}

@@ -1,0 +1,110 @@
+import type { AppConfig } from '@wr/config';
+import { createLogger } from '@wr/logger';
+import {
+  createTestDatabase,
+  deleteRedisPrefix,
+  testConfig,
+  TEST_ADMIN_TOKEN,
+  uniqueQueuePrefix,
+  type TestDatabase,
+} from '@wr/testing';
+import { startApiServer, type RunningApi } from '../../src/server.js';
+import { startDeliveryWorker, type RunningWorker } from '../../../worker/src/delivery-worker.js';
+
+export interface HttpAnswer<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export interface Harness {
+  config: AppConfig;
+  db: TestDatabase;
+  api: RunningApi;
+  worker?: RunningWorker;
+  /** Raw HTTP to the API; `body` may be an object (sent as JSON) or a string (sent as is). */
+  request(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<HttpAnswer>;
+  admin(method: string, path: string, body?: unknown): Promise<HttpAnswer>;
+  /** An account with its API key and one merchant. */
+  createTenant(options?: { webhookUrl?: string | null; merchantId?: number }): Promise<Tenant>;
+  createTransaction(fields: Record<string, unknown>): Promise<any>;
+  startWorker(overrides?: Record<string, string>): Promise<RunningWorker>;
+  close(): Promise<void>;
+}
+
+export interface Tenant {
+  accountId: number;
+  apiKey: string;
+  merchant: { id: number; webhook_secret: string; webhook_url: string | null };
+}
+
+let merchantSeq = 0;
+
+/** The API (and optionally a worker) against a database and Redis prefix of their own. */
+export async function startHarness(options: { worker?: boolean; env?: Record<string, string> } = {}): Promise<Harness> {
+  const db = await createTestDatabase();
+  const prefix = uniqueQueuePrefix();
+  const config = testConfig(db.url, prefix, options.env);
+  const logger = createLogger({ service: 'test', level: config.logLevel });
+  const api = await startApiServer(config, logger);
+  const workers: RunningWorker[] = [];
+
+  const request: Harness['request'] = async (method, path, opts = {}) => {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    let body: string | undefined;
+    if (opts.body !== undefined) {
+      body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(`${api.url}${path}`, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON; keep the text
+    }
+    return { status: res.status, headers: res.headers, body: parsed, text };
+  };
+
+  const harness: Harness = {
+    config,
+    db,
+    api,
+    request,
+    admin: (method, path, body) => request(method, path, { token: TEST_ADMIN_TOKEN, body }),
+    async createTenant(opts = {}) {
+      const account = await harness.admin('POST', '/admin/accounts', { name: `account ${++merchantSeq}` });
+      if (account.status !== 201) throw new Error(`account: ${account.text}`);
+      const merchant = await harness.admin('POST', '/admin/merchants', {
+        account_id: account.body.id,
+        name: `merchant ${merchantSeq}`,
+        ...(opts.merchantId ? { id: opts.merchantId } : {}),
+        webhook_url: opts.webhookUrl === undefined ? null : opts.webhookUrl,
+      });
+      if (merchant.status !== 201) throw new Error(`merchant: ${merchant.text}`);
+      return { accountId: account.body.id, apiKey: account.body.api_key, merchant: merchant.body };
+    },
+    async createTransaction(fields) {
+      const res = await harness.admin('POST', '/admin/transactions', { kind: 'CASHIN', status_id: 3, amount: 1500, notify: false, ...fields });
+      if (res.status !== 201) throw new Error(`transaction: ${res.text}`);
+      return res.body;
+    },
+    async startWorker(overrides = {}) {
+      const worker = await startDeliveryWorker(testConfig(db.url, prefix, { ...options.env, ...overrides }), logger);
+      workers.push(worker);
+      harness.worker ??= worker;
+      return worker;
+    },
+    async close() {
+      for (const w of workers) await w.close().catch(() => undefined);
+      await api.close();
+      await db.drop();
+      await deleteRedisPrefix(prefix);
+    },
+  };
+  if (options.worker) await harness.startWorker();
+  return harness;
+}

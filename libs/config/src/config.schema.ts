@@ -1,0 +1,43 @@
+import Joi from 'joi';
+
+/** Environment variables every deployment relies on (SPEC 8). Secrets have no default. */
+export const configSchema = Joi.object({
+  NODE_ENV: Joi.string().valid('development', 'production', 'test').default('development'),
+  DATABASE_URL: Joi.string()
+    .uri({ scheme: ['postgres', 'postgresql'] })
+    .default('postgres://postgres@127.0.0.1:5432/webhook_resend'),
+  REDIS_URL: Joi.string().uri({ scheme: ['redis', 'rediss'] }).default('redis://127.0.0.1:6379'),
+  // BullMQ key prefix; also prefixes the rate-limit keys. Lets several deployments (or test runs)
+  // share one Redis without seeing each other's queues.
+  QUEUE_PREFIX: Joi.string().pattern(/^[A-Za-z0-9_-]{1,40}$/).default('wr'),
+  PORT: Joi.number().integer().min(0).max(65535).default(3000),
+  ADMIN_TOKEN: Joi.string().min(16).max(512).required(),
+  WEBHOOK_TIMEOUT_MS: Joi.number().integer().min(100).max(120000).default(10000),
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: Joi.boolean().truthy('1').falsy('0').default(false),
+  RESEND_RATE_LIMIT_PER_MINUTE: Joi.number().integer().min(1).max(100000).default(60),
+  // First retry after ~30 s, then ~60 s, ~120 s (exponential, with jitter): a merchant that is
+  // down for a deploy gets its event within a few minutes without being hammered.
+  RETRY_BASE_DELAY_MS: Joi.number().integer().min(1).max(3600000).default(30000),
+  // Deliveries are I/O bound (waiting on merchants' servers), so one worker runs many at once.
+  WORKER_CONCURRENCY: Joi.number().integer().min(1).max(1000).default(50),
+  DB_POOL_SIZE: Joi.number().integer().min(1).max(200).default(10),
+  SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(1000).max(600000).default(15000),
+  LOG_LEVEL: Joi.string().valid('error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly', 'silent').default('info'),
+}).unknown(true);
+
+export interface AppConfig {
+  readonly nodeEnv: 'development' | 'production' | 'test';
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly queuePrefix: string;
+  readonly port: number;
+  readonly adminToken: string;
+  readonly webhookTimeoutMs: number;
+  readonly webhookAllowPrivateTargets: boolean;
+  readonly resendRateLimitPerMinute: number;
+  readonly retryBaseDelayMs: number;
+  readonly workerConcurrency: number;
+  readonly dbPoolSize: number;
+  readonly shutdownTimeoutMs: number;
+  readonly logLevel: string;
+}

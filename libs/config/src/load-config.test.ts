@@ -1,0 +1,42 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig } from './load-config.js';
+
+const ADMIN_TOKEN = 'a-long-enough-admin-token';
+
+describe('loadConfig', () => {
+  it('when only the admin token is set, then every other value takes its local default', () => {
+    const config = loadConfig({ ADMIN_TOKEN });
+    expect(config).toMatchObject({
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/webhook_resend',
+      redisUrl: 'redis://127.0.0.1:6379',
+      port: 3000,
+      webhookTimeoutMs: 10000,
+      webhookAllowPrivateTargets: false,
+      resendRateLimitPerMinute: 60,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('when several values are bad, then the error names every variable and no secret value', () => {
+    let caught: unknown;
+    try {
+      loadConfig({ ADMIN_TOKEN: 'short', PORT: 'eighty', WEBHOOK_TIMEOUT_MS: '-1', REDIS_URL: 'http://x' });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const problems = (caught as ConfigError).problems.join('\n');
+    for (const name of ['ADMIN_TOKEN', 'PORT', 'WEBHOOK_TIMEOUT_MS', 'REDIS_URL']) expect(problems).toContain(name);
+    expect(problems).not.toContain('short');
+  });
+
+  it('when the admin token is missing, then start-up is refused', () => {
+    expect(() => loadConfig({})).toThrow(/ADMIN_TOKEN/);
+  });
+
+  it('when booleans and numbers come as strings, then they are converted', () => {
+    const config = loadConfig({ ADMIN_TOKEN, WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', PORT: '0' });
+    expect(config.webhookAllowPrivateTargets).toBe(true);
+    expect(config.port).toBe(0);
+  });
+});

@@ -1,0 +1,68 @@
+import { configSchema, type AppConfig } from './config.schema.js';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates the environment once, reporting every problem, and returns a frozen typed config. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  // Empty strings mean "unset", as in most .env files.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const { value, error } = configSchema.validate(present, { abortEarly: false, convert: true });
+  if (error) {
+    // Messages name the variable, never echo its value (it may be a secret).
+    throw new ConfigError(error.details.map((d) => `${String(d.path[0])}: ${d.message.replace(/^"[^"]+" /, '')}`));
+  }
+  return Object.freeze({
+    nodeEnv: value.NODE_ENV,
+    databaseUrl: value.DATABASE_URL,
+    redisUrl: value.REDIS_URL,
+    queuePrefix: value.QUEUE_PREFIX,
+    port: value.PORT,
+    adminToken: value.ADMIN_TOKEN,
+    webhookTimeoutMs: value.WEBHOOK_TIMEOUT_MS,
+    webhookAllowPrivateTargets: value.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+    resendRateLimitPerMinute: value.RESEND_RATE_LIMIT_PER_MINUTE,
+    retryBaseDelayMs: value.RETRY_BASE_DELAY_MS,
+    workerConcurrency: value.WORKER_CONCURRENCY,
+    dbPoolSize: value.DB_POOL_SIZE,
+    shutdownTimeoutMs: value.SHUTDOWN_TIMEOUT_MS,
+    logLevel: value.LOG_LEVEL,
+  });
+}
+
+/** For entry points: loads `.env` if there is one, validates, and exits naming every bad variable. */
+export function loadConfigOrExit(): AppConfig {
+  try {
+    process.loadEnvFile();
+  } catch {
+    // No .env file: the environment alone is the configuration.
+  }
+  try {
+    return loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+/** Only what `npm run migrate` needs, so migrating does not require the API's secrets. */
+export function loadDatabaseUrlOrExit(): string {
+  try {
+    process.loadEnvFile();
+  } catch {
+    // No .env file.
+  }
+  const { value, error } = configSchema.extract('DATABASE_URL').validate(process.env.DATABASE_URL || undefined);
+  if (error) {
+    process.stderr.write(`Invalid configuration:\n  - DATABASE_URL: ${error.message.replace(/^"[^"]+" /, '')}\n`);
+    process.exit(1);
+  }
+  return value as string;
+}

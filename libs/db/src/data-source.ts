@@ -1,0 +1,33 @@
+import { DataSource } from 'typeorm';
+import { ALL_ENTITIES } from './entities/index.js';
+import { ALL_MIGRATIONS } from './migrations/index.js';
+
+export interface DataSourceOptions {
+  databaseUrl: string;
+  poolSize: number;
+  applicationName: string;
+}
+
+/**
+ * The one way both apps reach PostgreSQL. `synchronize` is never on: the schema changes only by
+ * migrations. Short connect and statement timeouts let callers answer 503 instead of hanging when
+ * the database is unreachable.
+ */
+export function createDataSource(options: DataSourceOptions): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: options.databaseUrl,
+    entities: ALL_ENTITIES,
+    migrations: ALL_MIGRATIONS,
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    applicationName: options.applicationName,
+    poolSize: options.poolSize,
+    extra: {
+      connectionTimeoutMillis: 2000,
+      statement_timeout: 30000,
+      idle_in_transaction_session_timeout: 30000,
+    },
+  });
+}

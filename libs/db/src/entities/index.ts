@@ -1,0 +1,15 @@
+import { AccountEntity } from './account.entity.js';
+import { ApiKeyEntity } from './api-key.entity.js';
+import { MerchantEntity } from './merchant.entity.js';
+import { ResendJobEntity } from './resend-job.entity.js';
+import { TransactionEntity } from './transaction.entity.js';
+import { WebhookLogEntity } from './webhook-log.entity.js';
+
+export * from './account.entity.js';
+export * from './api-key.entity.js';
+export * from './merchant.entity.js';
+export * from './transaction.entity.js';
+export * from './webhook-log.entity.js';
+export * from './resend-job.entity.js';
+
+export const ALL_ENTITIES = [AccountEntity, ApiKeyEntity, MerchantEntity, TransactionEntity, WebhookLogEntity, ResendJobEntity];

@@ -1,0 +1,4 @@
+import { InitialSchema1763856000000 } from './1763856000000-initial-schema.js';
+
+/** Every migration, oldest first. Listed explicitly: no globbing of compiled files. */
+export const ALL_MIGRATIONS = [InitialSchema1763856000000];

@@ -1,0 +1,126 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { TransactionKind, TransactionLookup } from '@wr/domain';
+import { TransactionEntity, type TransactionRecord } from '../entities/index.js';
+import { mapRow, mapRows } from '../row-mapper.js';
+import { bumpIdentity } from './merchant.repository.js';
+
+export interface NewTransaction {
+  id?: number;
+  merchantId: number;
+  kind: TransactionKind;
+  externalId: string | null;
+  endToEndId: string | null;
+  statusId: number;
+  amount: number;
+  data: Record<string, unknown>;
+  statusChangedAt: Date;
+}
+
+export class TransactionRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /**
+   * Inserts any number of transactions in one statement (unnest of column arrays: nine
+   * parameters whatever the row count), returned in input order.
+   */
+  async insertMany(inputs: NewTransaction[], manager: EntityManager = this.db.manager): Promise<TransactionRecord[]> {
+    if (inputs.length === 0) return [];
+    const ids = await this.assignIds(inputs, manager);
+    const rows: Record<string, unknown>[] = await manager.query(
+      `INSERT INTO transactions
+         (id, merchant_id, kind, external_id, end_to_end_id, status_id, amount, data, status_changed_at)
+       SELECT * FROM unnest($1::bigint[], $2::integer[], $3::text[], $4::text[], $5::text[],
+                            $6::smallint[], $7::bigint[], $8::jsonb[], $9::timestamptz[])
+       RETURNING *`,
+      [
+        ids,
+        inputs.map((t) => t.merchantId),
+        inputs.map((t) => t.kind),
+        inputs.map((t) => t.externalId),
+        inputs.map((t) => t.endToEndId),
+        inputs.map((t) => t.statusId),
+        inputs.map((t) => t.amount),
+        inputs.map((t) => JSON.stringify(t.data)),
+        inputs.map((t) => t.statusChangedAt.toISOString()),
+      ],
+    );
+    const byId = new Map(mapRows(manager, TransactionEntity, rows).map((t) => [t.id, t]));
+    return ids.map((id) => byId.get(id)!);
+  }
+
+  /** Explicit ids are kept; the others are drawn from the sequence in one round trip. */
+  private async assignIds(inputs: NewTransaction[], manager: EntityManager): Promise<number[]> {
+    const missing = inputs.filter((t) => t.id === undefined).length;
+    const drawn: number[] =
+      missing === 0
+        ? []
+        : (
+            await manager.query(
+              `SELECT nextval(pg_get_serial_sequence('transactions', 'id')) AS id FROM generate_series(1, $1)`,
+              [missing],
+            )
+          ).map((r: { id: string }) => Number(r.id));
+    const explicit = inputs.flatMap((t) => (t.id === undefined ? [] : [t.id]));
+    if (explicit.length > 0) await bumpIdentity(manager, 'transactions', Math.max(...explicit));
+    let next = 0;
+    return inputs.map((t) => t.id ?? drawn[next++]!);
+  }
+
+  async findById(id: number, manager: EntityManager = this.db.manager): Promise<TransactionRecord | null> {
+    const rows = await manager.query('SELECT * FROM transactions WHERE id = $1', [id]);
+    return mapRow(manager, TransactionEntity, rows[0]);
+  }
+
+  async findByIdInAccount(id: number, accountId: number, manager: EntityManager = this.db.manager): Promise<TransactionRecord | null> {
+    const rows = await manager.query(
+      `SELECT t.* FROM transactions t JOIN merchants m ON m.id = t.merchant_id
+       WHERE t.id = $1 AND m.account_id = $2`,
+      [id, accountId],
+    );
+    return mapRow(manager, TransactionEntity, rows[0]);
+  }
+
+  /**
+   * Every transaction of the account an identifier may name, best match first: numeric id, then
+   * end-to-end id, then external id (unique per merchant, so it may match once per merchant).
+   * Three indexed lookups rather than one OR, which PostgreSQL could only answer by a scan.
+   */
+  async findByIdentifierInAccount(
+    lookup: TransactionLookup,
+    accountId: number,
+    manager: EntityManager = this.db.manager,
+  ): Promise<Array<TransactionRecord & { matchedBy: 'id' | 'end_to_end_id' | 'external_id' }>> {
+    const rows: Array<Record<string, unknown>> = await manager.query(
+      `SELECT * FROM (
+         SELECT t.*, 1 AS match_rank, 'id' AS matched_by FROM transactions t
+           JOIN merchants m ON m.id = t.merchant_id
+          WHERE t.id = $2::bigint AND m.account_id = $1
+         UNION ALL
+         SELECT t.*, 2, 'end_to_end_id' FROM transactions t
+           JOIN merchants m ON m.id = t.merchant_id
+          WHERE t.end_to_end_id = $3::text AND m.account_id = $1
+         UNION ALL
+         SELECT t.*, 3, 'external_id' FROM transactions t
+          WHERE t.external_id = $4::text
+            AND t.merchant_id IN (SELECT id FROM merchants WHERE account_id = $1)
+       ) matches ORDER BY match_rank LIMIT 5`,
+      [accountId, lookup.id ?? null, lookup.endToEndId ?? null, lookup.externalId ?? null],
+    );
+    const records = mapRows(manager, TransactionEntity, rows);
+    return records.map((r, i) => ({ ...r, matchedBy: rows[i]!.matched_by as 'id' | 'end_to_end_id' | 'external_id' }));
+  }
+
+  async updateStatus(
+    id: number,
+    statusId: number,
+    statusChangedAt: Date,
+    manager: EntityManager = this.db.manager,
+  ): Promise<TransactionRecord | null> {
+    const [rows] = await manager.query(
+      `UPDATE transactions SET status_id = $2, status_changed_at = $3, updated_at = now()
+       WHERE id = $1 RETURNING *`,
+      [id, statusId, statusChangedAt.toISOString()],
+    );
+    return mapRow(manager, TransactionEntity, rows[0]);
+  }
+}

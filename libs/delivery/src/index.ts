@@ -1,0 +1,3 @@
+export * from './webhook-signer.js';
+export * from './webhook-http-client.js';
+export * from './webhook-deliverer.js';

@@ -1,0 +1,5 @@
+export * from './statuses.js';
+export * from './delivery-types.js';
+export * from './errors.js';
+export * from './identifiers.js';
+export * from './webhook-payload.js';

@@ -1,0 +1,3 @@
+export * from './contract.js';
+export * from './redis.js';
+export * from './delivery-queue.js';

@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { loadConfig, type AppConfig } from '@wr/config';
+
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A Redis key prefix of its own per test file: queues and rate limits never collide. */
+export function uniqueQueuePrefix(): string {
+  return `wrtest_${randomBytes(5).toString('hex')}`;
+}
+
+/** Config for an app under test: local services, private targets allowed, fast retries, quiet logs. */
+export function testConfig(databaseUrl: string, queuePrefix: string, overrides: Record<string, string> = {}): AppConfig {
+  return loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: queuePrefix,
+    PORT: '0',
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+    RETRY_BASE_DELAY_MS: '20',
+    WEBHOOK_TIMEOUT_MS: '3000',
+    DB_POOL_SIZE: '4',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...overrides,
+  });
+}
+
+/** Removes every key a test file created under its prefix. */
+export async function deleteRedisPrefix(prefix: string): Promise<void> {
+  const redis = new Redis(TEST_REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
