@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError, ValidationError } from '@wr/domain';
 import {
+  externalKey,
   isUniqueViolation,
   violatedConstraint,
   type DataSource,
@@ -35,7 +36,7 @@ export class TransactionsService {
   async create(inputs: TransactionInput[], options: { notify: boolean; fieldPrefix?: (i: number) => string }): Promise<TransactionRecord[]> {
     const prefix = options.fieldPrefix ?? (() => '');
     await this.assertMerchantsExist(inputs, prefix);
-    assertNoDuplicates(inputs, prefix);
+    await this.assertKeysAvailable(inputs, prefix);
     if (options.notify) this.deps.notifications.assertCanEnqueue();
 
     const now = new Date();
@@ -76,6 +77,23 @@ export class TransactionsService {
     return updated;
   }
 
+  private async assertKeysAvailable(inputs: TransactionInput[], prefix: (i: number) => string): Promise<void> {
+    const taken = await this.deps.transactions.findTakenKeys({
+      ids: inputs.flatMap((t) => (t.id === undefined ? [] : [t.id])),
+      externalIds: inputs.flatMap((t) => (t.external_id == null ? [] : [{ merchantId: t.merchant_id, externalId: t.external_id }])),
+      endToEndIds: inputs.flatMap((t) => (t.end_to_end_id == null ? [] : [t.end_to_end_id])),
+    });
+    const clash = firstTakenKey(inputs, taken);
+    if (!clash) return;
+    const field = `${prefix(clash.index)}${clash.field}`;
+    throw new ConflictError(
+      clash.where === 'stored'
+        ? `"${field}" is already used by another transaction`
+        : `"${field}" repeats another transaction of this request`,
+      field,
+    );
+  }
+
   private async assertMerchantsExist(inputs: TransactionInput[], prefix: (i: number) => string): Promise<void> {
     const ids = [...new Set(inputs.map((t) => t.merchant_id))];
     const found = new Set((await this.deps.merchants.findManyByIds(ids)).map((m) => m.id));
@@ -87,20 +105,27 @@ export class TransactionsService {
   }
 }
 
-/** Catches duplicates inside one request, naming the row, before the database does. */
-function assertNoDuplicates(inputs: TransactionInput[], prefix: (i: number) => string): void {
-  const seen = { id: new Set<number>(), external_id: new Set<string>(), end_to_end_id: new Set<string>() };
-  inputs.forEach((t, i) => {
-    const checks: Array<[keyof typeof seen, string | number | null | undefined]> = [
-      ['id', t.id],
-      ['external_id', t.external_id == null ? null : `${t.merchant_id}\u0000${t.external_id}`],
-      ['end_to_end_id', t.end_to_end_id],
+/**
+ * The first row whose unique key repeats an earlier row of the request or a stored transaction,
+ * so a 10,000-row batch says which row is wrong. The constraint stays the last word under races.
+ */
+function firstTakenKey(
+  inputs: TransactionInput[],
+  taken: { ids: Set<number>; externalIds: Set<string>; endToEndIds: Set<string> },
+): { index: number; field: string; where: 'request' | 'stored' } | undefined {
+  const seen = { ids: new Set<number>(), externalIds: new Set<string>(), endToEndIds: new Set<string>() };
+  for (const [index, t] of inputs.entries()) {
+    const keys: Array<[keyof typeof seen, string, string | number | null | undefined]> = [
+      ['ids', 'id', t.id],
+      ['externalIds', 'external_id', t.external_id == null ? null : externalKey(t.merchant_id, t.external_id)],
+      ['endToEndIds', 'end_to_end_id', t.end_to_end_id],
     ];
-    for (const [field, value] of checks) {
+    for (const [set, field, value] of keys) {
       if (value === null || value === undefined) continue;
-      const set = seen[field] as Set<string | number>;
-      if (set.has(value)) throw new ConflictError(`"${prefix(i)}${field}" repeats another transaction of this request`, `${prefix(i)}${field}`);
-      set.add(value);
+      if ((taken[set] as Set<string | number>).has(value)) return { index, field, where: 'stored' };
+      if ((seen[set] as Set<string | number>).has(value)) return { index, field, where: 'request' };
+      (seen[set] as Set<string | number>).add(value);
     }
-  });
+  }
+  return undefined;
 }

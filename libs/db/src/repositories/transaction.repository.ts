@@ -66,6 +66,32 @@ export class TransactionRepository {
     return inputs.map((t) => t.id ?? drawn[next++]!);
   }
 
+  /** Which of these unique keys are already taken, in three indexed lookups. */
+  async findTakenKeys(
+    keys: { ids: number[]; externalIds: Array<{ merchantId: number; externalId: string }>; endToEndIds: string[] },
+    manager: EntityManager = this.db.manager,
+  ): Promise<{ ids: Set<number>; externalIds: Set<string>; endToEndIds: Set<string> }> {
+    const [ids, externals, e2es] = await Promise.all([
+      keys.ids.length === 0 ? [] : manager.query('SELECT id FROM transactions WHERE id = ANY($1::bigint[])', [keys.ids]),
+      keys.externalIds.length === 0
+        ? []
+        : manager.query(
+            `SELECT t.merchant_id, t.external_id FROM transactions t
+               JOIN unnest($1::integer[], $2::text[]) AS k(merchant_id, external_id)
+                 ON t.merchant_id = k.merchant_id AND t.external_id = k.external_id`,
+            [keys.externalIds.map((k) => k.merchantId), keys.externalIds.map((k) => k.externalId)],
+          ),
+      keys.endToEndIds.length === 0
+        ? []
+        : manager.query('SELECT end_to_end_id FROM transactions WHERE end_to_end_id = ANY($1::text[])', [keys.endToEndIds]),
+    ]);
+    return {
+      ids: new Set(ids.map((r: { id: string }) => Number(r.id))),
+      externalIds: new Set(externals.map((r: { merchant_id: number; external_id: string }) => externalKey(r.merchant_id, r.external_id))),
+      endToEndIds: new Set(e2es.map((r: { end_to_end_id: string }) => r.end_to_end_id)),
+    };
+  }
+
   async findById(id: number, manager: EntityManager = this.db.manager): Promise<TransactionRecord | null> {
     const rows = await manager.query('SELECT * FROM transactions WHERE id = $1', [id]);
     return mapRow(manager, TransactionEntity, rows[0]);
@@ -123,4 +149,9 @@ export class TransactionRepository {
     );
     return mapRow(manager, TransactionEntity, rows[0]);
   }
+}
+
+/** The key external ids are unique under: one merchant's own ids. */
+export function externalKey(merchantId: number, externalId: string): string {
+  return `${merchantId}\u0000${externalId}`;
 }
