@@ -21,6 +21,7 @@ const shared = {
 };
 
 export default {
+  reporters: ['default', '<rootDir>/scripts/jest-summary-reporter.js'],
   projects: [
     {
       ...shared,

@@ -14,7 +14,7 @@ const listQuerySchema = Joi.object({
   outcome: Joi.string().valid(...DELIVERY_OUTCOMES),
   resend_job_id: Joi.string().pattern(/^[0-9a-f]{32}$/),
   from: Joi.date().iso(),
-  to: Joi.date().iso(),
+  to: Joi.date().iso().when('from', { is: Joi.exist(), then: Joi.date().greater(Joi.ref('from')) }),
   cursor: Joi.string().max(64),
   limit: Joi.number().integer().min(1).max(200).default(50),
 });
