@@ -1,19 +1,13 @@
-// One jest setup for the whole repo: TypeScript is compiled by SWC to native ESM (the repo is
-// "type": "module" with NodeNext resolution, which got 12+ requires), and jest runs under
-// --experimental-vm-modules. Workspace libs resolve to their sources so tests never need a build.
-const swc = [
-  '@swc/jest',
-  {
-    jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
-    module: { type: 'es6' },
-    sourceMaps: 'inline',
-  },
-];
+// One jest setup for the whole repo: the repo is native ESM ("type": "module", NodeNext, which
+// got 12+ requires), so jest runs under --experimental-vm-modules and ts-jest emits ESM.
+// Transpile-only (isolatedModules): type-checking is `npm run typecheck`'s job. Workspace libs
+// resolve to their sources so tests never need a build.
+const tsJest = ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.jest.json' }];
 
 const shared = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  transform: { '^.+\\.ts$': swc },
+  transform: { '^.+\\.ts$': tsJest },
   moduleNameMapper: {
     '^@wr/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
@@ -21,6 +15,7 @@ const shared = {
 };
 
 export default {
+  testTimeout: 30000,
   reporters: ['default', '<rootDir>/scripts/jest-summary-reporter.js'],
   projects: [
     {
@@ -32,7 +27,6 @@ export default {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/apps/*/test/**/*.test.ts'],
-      testTimeout: 30000,
     },
   ],
 };
