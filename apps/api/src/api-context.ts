@@ -1,20 +1,34 @@
-import type { Redis } from 'ioredis';
+import { QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
 import type { AppConfig } from '@wr/config';
 import {
   AccountRepository,
   createDataSource,
   MerchantRepository,
+  ResendJobRepository,
   TransactionRepository,
   WebhookLogRepository,
   type DataSource,
 } from '@wr/db';
 import { createWebhookHttpClient, WebhookDeliverer, type WebhookHttpClient } from '@wr/delivery';
 import type { Logger } from '@wr/logger';
-import { createDeliveryQueue, createRedisConnection, waitForRedis, type DeliveryQueue } from '@wr/queues';
+import {
+  createBulkFanoutQueue,
+  createDeliveryQueue,
+  createRedisConnection,
+  QUEUE_NAMES,
+  ReplayLock,
+  waitForRedis,
+  type BulkFanoutQueue,
+  type DeliveryQueue,
+} from '@wr/queues';
 import { AccountsService } from './admin/accounts.service.js';
 import { TransactionsService } from './admin/transactions.service.js';
+import { InvoiceResendService } from './invoices/invoice-resend.service.js';
 import { NotificationService } from './notifications/notification.service.js';
+import { ReplayService } from './replays/replay.service.js';
 import { SyncResendService } from './resend/sync-resend.service.js';
+import { SimpayResendService } from './simpay/simpay-resend.service.js';
 
 /** Everything the API's routes need, wired once per process (or per test). */
 export interface ApiContext {
@@ -23,17 +37,22 @@ export interface ApiContext {
   db: DataSource;
   redis: Redis;
   deliveryQueue: DeliveryQueue;
+  fanoutQueue: BulkFanoutQueue;
   httpClient: WebhookHttpClient;
   repos: {
     accounts: AccountRepository;
     merchants: MerchantRepository;
     transactions: TransactionRepository;
     webhookLogs: WebhookLogRepository;
+    resendJobs: ResendJobRepository;
   };
   services: {
     accounts: AccountsService;
     transactions: TransactionsService;
     syncResend: SyncResendService;
+    replays: ReplayService;
+    simpay: SimpayResendService;
+    invoices: InvoiceResendService;
   };
   close(): Promise<void>;
 }
@@ -46,20 +65,48 @@ export async function createApiContext(config: AppConfig, logger: Logger): Promi
   await waitForRedis(redis);
   const deliveryQueue = createDeliveryQueue(redis, { prefix: config.queuePrefix, retryBaseDelayMs: config.retryBaseDelayMs });
   deliveryQueue.on('error', (err) => logger.warn('delivery queue error', { err: err.message }));
+  const fanoutQueue = createBulkFanoutQueue(redis, config.queuePrefix);
+  fanoutQueue.on('error', (err) => logger.warn('fanout queue error', { err: err.message }));
+  // Invoice resends wait for their first attempt's outcome: QueueEvents reads BullMQ's event stream
+  // on a connection of its own (it blocks).
+  const eventsConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  eventsConnection.on('error', (err) => logger.warn('redis connection error', { err: err.message }));
+  const queueEvents = new QueueEvents(QUEUE_NAMES.delivery, { connection: eventsConnection, prefix: config.queuePrefix });
+  queueEvents.on('error', (err) => logger.warn('queue events error', { err: err.message }));
 
   const repos = {
     accounts: new AccountRepository(db),
     merchants: new MerchantRepository(db),
     transactions: new TransactionRepository(db),
     webhookLogs: new WebhookLogRepository(db),
+    resendJobs: new ResendJobRepository(db),
   };
   const httpClient = createWebhookHttpClient({ timeoutMs: config.webhookTimeoutMs });
   const deliverer = new WebhookDeliverer({ http: httpClient, webhookLogs: repos.webhookLogs, logger });
   const notifications = new NotificationService({ queue: deliveryQueue, redis });
+  const replays = new ReplayService({
+    db,
+    redis,
+    transactions: repos.transactions,
+    resendJobs: repos.resendJobs,
+    fanoutQueue,
+    lock: new ReplayLock(redis, config.queuePrefix),
+  });
   const services = {
     accounts: new AccountsService({ db, accounts: repos.accounts, merchants: repos.merchants }),
     transactions: new TransactionsService({ db, merchants: repos.merchants, transactions: repos.transactions, notifications }),
     syncResend: new SyncResendService({ transactions: repos.transactions, merchants: repos.merchants, deliverer }),
+    replays,
+    simpay: new SimpayResendService({ merchants: repos.merchants, transactions: repos.transactions, resendJobs: repos.resendJobs, replays }),
+    invoices: new InvoiceResendService({
+      transactions: repos.transactions,
+      merchants: repos.merchants,
+      queue: deliveryQueue,
+      queueEvents,
+      redis,
+      // The first attempt's own timeout, plus the worker's pick-up and bookkeeping.
+      waitMs: config.webhookTimeoutMs + 2000,
+    }),
   };
 
   return {
@@ -68,10 +115,14 @@ export async function createApiContext(config: AppConfig, logger: Logger): Promi
     db,
     redis,
     deliveryQueue,
+    fanoutQueue,
     httpClient,
     repos,
     services,
     async close() {
+      await queueEvents.close().catch(() => undefined);
+      eventsConnection.disconnect();
+      await fanoutQueue.close().catch(() => undefined);
       await deliveryQueue.close().catch(() => undefined);
       redis.disconnect();
       httpClient.close();

@@ -4,6 +4,10 @@ import { adminRoutes } from './admin/admin.routes.js';
 import type { ApiContext } from './api-context.js';
 import { requireApiKey } from './auth/auth.middleware.js';
 import { healthRoutes } from './health/health.routes.js';
+import { invoiceResendRoutes } from './invoices/invoice-resend.routes.js';
+import { payinBulkRoutes } from './payin-bulk/payin-bulk.routes.js';
+import { resendJobRoutes } from './replays/resend-jobs.routes.js';
+import { simpayRoutes } from './simpay/simpay.routes.js';
 import { defaultErrorHandler } from './http/error-handler.js';
 import { requestContext } from './http/request-context.middleware.js';
 import { resendRateLimit } from './resend/resend-rate-limit.js';
@@ -28,6 +32,10 @@ export function createApp(ctx: ApiContext): Express {
       service: ctx.services.syncResend,
     }),
   );
+  app.use('/invoices', invoiceResendRoutes({ auth, service: ctx.services.invoices, logger: ctx.logger }));
+  app.use('/v3/webhooks', simpayRoutes({ auth, service: ctx.services.simpay, logger: ctx.logger }));
+  app.use('/v2', payinBulkRoutes({ auth, merchants: ctx.repos.merchants, replays: ctx.services.replays }));
+  app.use('/v1', resendJobRoutes({ auth, replays: ctx.services.replays }));
   app.use('/v1', webhookLogRoutes({ auth, webhookLogs: ctx.repos.webhookLogs }));
 
   app.use((_req, res) => {

@@ -294,14 +294,14 @@ describe('automatic delivery of status changes (worker, 4 attempts)', () => {
     const finished: Array<{ transactionId: number; statusId: number; result: unknown }> = [];
     const onCompleted = (job: { data: { transactionId: number; statusId: number } }, result: unknown) =>
       finished.push({ transactionId: job.data.transactionId, statusId: job.data.statusId, result });
-    h.worker!.worker.on('completed', onCompleted);
+    h.worker!.workers[0]!.on('completed', onCompleted);
     try {
       expect((await changeStatus(tx.id, 4)).status).toBe(200);
       await waitFor(() => finished.some((f) => f.transactionId === tx.id && f.statusId === 4), 10_000, 'the worker to handle the change');
       await sleep(QUIET_MS);
       expect(await logsOf(tenant, tx.id)).toHaveLength(0);
     } finally {
-      h.worker!.worker.off('completed', onCompleted);
+      h.worker!.workers[0]!.off('completed', onCompleted);
     }
 
     const patched = await h.admin('PATCH', `/admin/merchants/${tenant.merchant.id}`, { webhook_url: `${receiver.url}/now-configured` });

@@ -1,10 +1,10 @@
 import { loadConfigOrExit } from '@wr/config';
 import { createLogger } from '@wr/logger';
-import { startDeliveryWorker } from './delivery-worker.js';
+import { startWorkers } from './workers.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger({ service: 'worker', level: config.logLevel });
-const running = await startDeliveryWorker(config, logger);
+const running = await startWorkers(config, logger);
 logger.info('worker started', { concurrency: config.workerConcurrency });
 
 let stopping = false;

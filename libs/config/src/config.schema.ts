@@ -20,6 +20,11 @@ export const configSchema = Joi.object({
   RETRY_BASE_DELAY_MS: Joi.number().integer().min(1).max(3600000).default(30000),
   // Deliveries are I/O bound (waiting on merchants' servers), so one worker runs many at once.
   WORKER_CONCURRENCY: Joi.number().integer().min(1).max(1000).default(50),
+  // Bulk batch jobs one worker runs at once; each sends its batch (50 webhooks) concurrently.
+  BULK_CONCURRENCY: Joi.number().integer().min(1).max(100).default(4),
+  // How long a worker's claim on a job lasts without renewal: after a crash, its jobs are handed to
+  // another worker once this passes (BullMQ lockDuration; stalled checks run at the same pace).
+  JOB_LOCK_MS: Joi.number().integer().min(1000).max(600000).default(30000),
   DB_POOL_SIZE: Joi.number().integer().min(1).max(200).default(10),
   SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(1000).max(600000).default(15000),
   LOG_LEVEL: Joi.string().valid('error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly', 'silent').default('info'),
@@ -37,6 +42,8 @@ export interface AppConfig {
   readonly resendRateLimitPerMinute: number;
   readonly retryBaseDelayMs: number;
   readonly workerConcurrency: number;
+  readonly bulkConcurrency: number;
+  readonly jobLockMs: number;
   readonly dbPoolSize: number;
   readonly shutdownTimeoutMs: number;
   readonly logLevel: string;

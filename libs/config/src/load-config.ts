@@ -28,6 +28,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     resendRateLimitPerMinute: value.RESEND_RATE_LIMIT_PER_MINUTE,
     retryBaseDelayMs: value.RETRY_BASE_DELAY_MS,
     workerConcurrency: value.WORKER_CONCURRENCY,
+    bulkConcurrency: value.BULK_CONCURRENCY,
+    jobLockMs: value.JOB_LOCK_MS,
     dbPoolSize: value.DB_POOL_SIZE,
     shutdownTimeoutMs: value.SHUTDOWN_TIMEOUT_MS,
     logLevel: value.LOG_LEVEL,

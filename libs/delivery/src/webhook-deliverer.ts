@@ -5,7 +5,7 @@ import {
   type DeliveryTrigger,
   type UrlSource,
 } from '@wr/domain';
-import type { MerchantRecord, TransactionRecord, WebhookLogRecord, WebhookLogRepository } from '@wr/db';
+import type { MerchantRecord, NewWebhookLog, TransactionRecord, WebhookLogRecord, WebhookLogRepository } from '@wr/db';
 import type { Logger } from '@wr/logger';
 import type { HttpAttempt, WebhookHttpClient } from './webhook-http-client.js';
 import { signWebhook } from './webhook-signer.js';
@@ -37,7 +37,18 @@ export class WebhookDeliverer {
     private readonly deps: { http: WebhookHttpClient; webhookLogs: WebhookLogRepository; logger: Logger },
   ) {}
 
+  /** Sends one attempt and writes its audit row. */
   async deliver(request: DeliveryRequest): Promise<WebhookLogRecord> {
+    const log = await this.deps.webhookLogs.insert(await this.send(request));
+    this.logAttempt(log);
+    return log;
+  }
+
+  /**
+   * Sends one attempt and returns its audit row unsaved, for callers that write many rows at once
+   * (a bulk batch). Every row returned must be written.
+   */
+  async send(request: DeliveryRequest): Promise<NewWebhookLog> {
     const { transaction, merchant } = request;
     const url = request.overrideUrl ?? merchant.webhookUrl;
     if (!url) throw new NoWebhookUrlError();
@@ -62,7 +73,7 @@ export class WebhookDeliverer {
 
     const attempt = await this.deps.http.post(url, body, headers);
     const { outcome, error } = classify(attempt);
-    const log = await this.deps.webhookLogs.insert({
+    return {
       accountId: merchant.accountId,
       merchantId: merchant.id,
       transactionId: transaction.id,
@@ -79,18 +90,20 @@ export class WebhookDeliverer {
       error,
       responseBody: attempt.kind === 'response' ? sanitizeForText(attempt.bodyExcerpt) : null,
       sentAt,
-    });
+    };
+  }
+
+  private logAttempt(log: WebhookLogRecord): void {
     this.deps.logger.info('webhook attempt', {
       webhookLogId: log.id,
-      transactionId: transaction.id,
-      merchantId: merchant.id,
-      trigger: request.trigger,
-      attempt: request.attempt,
-      outcome,
+      transactionId: log.transactionId,
+      merchantId: log.merchantId,
+      trigger: log.trigger,
+      attempt: log.attempt,
+      outcome: log.outcome,
       httpStatus: log.httpStatus,
       durationMs: log.durationMs,
     });
-    return log;
   }
 }
 

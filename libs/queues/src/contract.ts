@@ -6,12 +6,21 @@ import type { DeliveryTrigger } from '@wr/domain';
  * payloads and default options. Payloads carry ids only, never URLs' secrets or signing keys.
  */
 export const QUEUE_NAMES = {
-  /** Live deliveries: automatic webhooks on status changes. */
+  /** Live deliveries: automatic webhooks on status changes and invoice resends. */
   delivery: 'webhook-delivery',
+  /** One job per bulk replay window: walks the window and queues its batches. */
+  bulkFanout: 'bulk-fanout',
+  /**
+   * Bulk deliveries, in batches of transactions, on a queue of their own so that a replay of a
+   * million notifications never delays a live webhook.
+   */
+  bulkDelivery: 'bulk-delivery',
 } as const;
 
 export const JOB_NAMES = {
   deliver: 'deliver',
+  fanout: 'fanout',
+  deliverBatch: 'deliver-batch',
 } as const;
 
 export interface DeliveryJobData {
@@ -23,8 +32,61 @@ export interface DeliveryJobData {
   resendJobId?: string;
 }
 
+export interface BulkFanoutJobData {
+  resendJobId: string;
+}
+
+/** Up to BULK_BATCH_SIZE transactions of one bulk job, all at the same attempt number. */
+export interface BulkBatchJobData {
+  resendJobId: string;
+  transactionIds: number[];
+  /** 1 for the first attempt; failed transactions go on in a new batch with attempt + 1. */
+  attempt: number;
+}
+
 export interface QueueJobs {
   [QUEUE_NAMES.delivery]: { [JOB_NAMES.deliver]: DeliveryJobData };
+  [QUEUE_NAMES.bulkFanout]: { [JOB_NAMES.fanout]: BulkFanoutJobData };
+  [QUEUE_NAMES.bulkDelivery]: { [JOB_NAMES.deliverBatch]: BulkBatchJobData };
+}
+
+/** Transactions per bulk batch job: large enough to amortise queue and database round trips. */
+export const BULK_BATCH_SIZE = 50;
+
+/** The same schedule BullMQ applies to live deliveries, for bulk retries the worker schedules. */
+export function retryDelayMs(baseDelayMs: number, attemptsMade: number, jitter = 0.5): number {
+  const max = baseDelayMs * 2 ** (attemptsMade - 1);
+  return Math.floor(max * (1 - jitter) + Math.random() * max * jitter);
+}
+
+export function fanoutJobOptions(): DefaultJobOptions {
+  return {
+    // A fan-out only fails on infrastructure errors; it resumes from its saved cursor.
+    attempts: 8,
+    backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
+    removeOnComplete: { age: 24 * 3600, count: 1000 },
+    removeOnFail: { age: 7 * 24 * 3600, count: 1000 },
+  };
+}
+
+export function bulkBatchJobOptions(): DefaultJobOptions {
+  return {
+    // Whole-batch retries cover infrastructure errors (database away); per-transaction retries
+    // of failed deliveries are separate batches with attempt + 1.
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
+    removeOnComplete: { age: 3600, count: 2000 },
+    removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+  };
+}
+
+export function fanoutJobId(resendJobId: string): string {
+  return `fanout-${resendJobId}`;
+}
+
+/** Deterministic, so a fan-out that resumes after a crash re-adds the same batches harmlessly. */
+export function bulkBatchJobId(resendJobId: string, firstTransactionId: number, attempt: number): string {
+  return `batch-${resendJobId}-${firstTransactionId}-a${attempt}`;
 }
 
 /** Four attempts in all (1 + 3 retries), exponential backoff with jitter so retries spread out. */

@@ -1,3 +1,5 @@
 export * from './contract.js';
 export * from './redis.js';
 export * from './delivery-queue.js';
+export * from './bulk-queues.js';
+export * from './replay-lock.js';

@@ -9,7 +9,7 @@ import {
   type TestDatabase,
 } from '@wr/testing';
 import { startApiServer, type RunningApi } from '../../src/server.js';
-import { startDeliveryWorker, type RunningWorker } from '../../../worker/src/delivery-worker.js';
+import { startWorkers, type RunningWorker } from '../../../worker/src/workers.js';
 
 export interface HttpAnswer<T = any> {
   status: number;
@@ -93,7 +93,7 @@ export async function startHarness(options: { worker?: boolean; env?: Record<str
       return res.body;
     },
     async startWorker(overrides = {}) {
-      const worker = await startDeliveryWorker(testConfig(db.url, prefix, { ...options.env, ...overrides }), logger);
+      const worker = await startWorkers(testConfig(db.url, prefix, { ...options.env, ...overrides }), logger);
       workers.push(worker);
       harness.worker ??= worker;
       return worker;

@@ -2,3 +2,4 @@ export * from './account.repository.js';
 export * from './merchant.repository.js';
 export * from './transaction.repository.js';
 export * from './webhook-log.repository.js';
+export * from './resend-job.repository.js';

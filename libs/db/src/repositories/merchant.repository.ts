@@ -64,6 +64,20 @@ export class MerchantRepository {
     return mapRow(manager, MerchantEntity, rows[0]);
   }
 
+  /** The merchant holding a bank account, if it belongs to this account. */
+  async findByBankAccountInAccount(
+    branchIdentifier: string,
+    accountNumber: string,
+    accountId: number,
+    manager: EntityManager = this.db.manager,
+  ): Promise<MerchantRecord | null> {
+    const rows = await manager.query(
+      'SELECT * FROM merchants WHERE branch_identifier = $1 AND account_number = $2 AND account_id = $3',
+      [branchIdentifier, accountNumber, accountId],
+    );
+    return mapRow(manager, MerchantEntity, rows[0]);
+  }
+
   async findManyByIds(ids: number[], manager: EntityManager = this.db.manager): Promise<MerchantRecord[]> {
     if (ids.length === 0) return [];
     const rows = await manager.query('SELECT * FROM merchants WHERE id = ANY($1::integer[])', [ids]);

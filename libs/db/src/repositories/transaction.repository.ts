@@ -92,6 +92,44 @@ export class TransactionRepository {
     };
   }
 
+  async findManyByIds(ids: number[], manager: EntityManager = this.db.manager): Promise<TransactionRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await manager.query('SELECT * FROM transactions WHERE id = ANY($1::bigint[])', [ids]);
+    return mapRows(manager, TransactionEntity, rows);
+  }
+
+  /** How many transactions a replay window matches (the dry run's answer). */
+  async countInWindow(filter: ReplayFilter, manager: EntityManager = this.db.manager): Promise<number> {
+    const { where, params } = replayWhere(filter);
+    const rows = await manager.query(`SELECT count(*)::int AS n FROM transactions t WHERE ${where}`, params);
+    return rows[0].n;
+  }
+
+  /**
+   * One keyset page of a replay window, in (status_changed_at, id) order, so a window of any
+   * size is walked in bounded memory and a stopped walk resumes from its last position.
+   */
+  async pageInWindow(
+    filter: ReplayFilter,
+    after: { changedAt: Date; transactionId: number } | null,
+    limit: number,
+    manager: EntityManager = this.db.manager,
+  ): Promise<Array<{ id: number; statusChangedAt: Date }>> {
+    const { where, params } = replayWhere(filter);
+    let clause = where;
+    if (after) {
+      params.push(after.changedAt.toISOString(), after.transactionId);
+      clause += ` AND (t.status_changed_at, t.id) > ($${params.length - 1}::timestamptz, $${params.length}::bigint)`;
+    }
+    params.push(limit);
+    const rows: Array<{ id: string; status_changed_at: Date }> = await manager.query(
+      `SELECT t.id, t.status_changed_at FROM transactions t WHERE ${clause}
+        ORDER BY t.status_changed_at, t.id LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map((r) => ({ id: Number(r.id), statusChangedAt: r.status_changed_at }));
+  }
+
   async findById(id: number, manager: EntityManager = this.db.manager): Promise<TransactionRecord | null> {
     const rows = await manager.query('SELECT * FROM transactions WHERE id = $1', [id]);
     return mapRow(manager, TransactionEntity, rows[0]);
@@ -154,4 +192,36 @@ export class TransactionRepository {
 /** The key external ids are unique under: one merchant's own ids. */
 export function externalKey(merchantId: number, externalId: string): string {
   return `${merchantId}\u0000${externalId}`;
+}
+
+/** What a replay selects: one merchant's notifiable transactions in a half-open window. */
+export interface ReplayFilter {
+  merchantId: number;
+  /** null: both kinds. */
+  kind: TransactionKind | null;
+  windowStart: Date;
+  windowEnd: Date;
+  /** Notifiable status ids to include. */
+  statusIds: number[];
+  /** Set for a single-transaction job; the window is then ignored. */
+  transactionId?: number | null;
+  /** Only transactions whose latest delivery attempt did not succeed. */
+  onlyFailed?: boolean;
+}
+
+function replayWhere(filter: ReplayFilter): { where: string; params: unknown[] } {
+  if (filter.transactionId) {
+    return { where: 't.id = $1 AND t.merchant_id = $2', params: [filter.transactionId, filter.merchantId] };
+  }
+  const params: unknown[] = [filter.merchantId, filter.windowStart.toISOString(), filter.windowEnd.toISOString(), filter.statusIds];
+  const kinds = filter.kind ? [filter.kind] : ['CASHIN', 'CASHOUT'];
+  params.push(kinds);
+  let where = `t.merchant_id = $1 AND t.kind = ANY($5::text[]) AND t.status_changed_at >= $2 AND t.status_changed_at < $3
+    AND t.status_id = ANY($4::smallint[])`;
+  if (filter.onlyFailed) {
+    where += ` AND NOT EXISTS (
+      SELECT 1 FROM (SELECT outcome FROM webhook_logs l WHERE l.transaction_id = t.id ORDER BY l.id DESC LIMIT 1) latest
+       WHERE latest.outcome = 'success')`;
+  }
+  return { where, params };
 }

@@ -38,30 +38,26 @@ export class WebhookLogRepository {
   constructor(private readonly db: DataSource) {}
 
   async insert(log: NewWebhookLog, manager: EntityManager = this.db.manager): Promise<WebhookLogRecord> {
-    const values = [
-      log.accountId,
-      log.merchantId,
-      log.transactionId,
-      log.webhookId,
-      log.statusId,
-      log.trigger,
-      log.resendJobId,
-      log.url,
-      log.urlSource,
-      log.attempt,
-      log.httpStatus,
-      log.durationMs,
-      log.outcome,
-      log.error,
-      log.responseBody,
-      log.sentAt.toISOString(),
-    ];
+    const values = rowValues(log);
     const placeholders = COLUMNS.map((_, i) => `$${i + 1}`).join(', ');
     const rows = await manager.query(
       `INSERT INTO webhook_logs (${COLUMNS.join(', ')}) VALUES (${placeholders}) RETURNING *`,
       values,
     );
     return mapRow(manager, WebhookLogEntity, rows[0])!;
+  }
+
+  /** Many audit rows in one multi-row insert (a bulk batch's attempts). */
+  async insertMany(logs: NewWebhookLog[], manager: EntityManager = this.db.manager): Promise<void> {
+    if (logs.length === 0) return;
+    const params: unknown[] = [];
+    const tuples = logs.map((log) => {
+      const values = rowValues(log);
+      const start = params.length;
+      params.push(...values);
+      return `(${values.map((_, i) => `$${start + i + 1}`).join(', ')})`;
+    });
+    await manager.query(`INSERT INTO webhook_logs (${COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`, params);
   }
 
   async findInAccount(id: number, accountId: number, manager: EntityManager = this.db.manager): Promise<WebhookLogRecord | null> {
@@ -102,4 +98,25 @@ export class WebhookLogRepository {
     const rows = await manager.query('SELECT count(*)::int AS n FROM webhook_logs WHERE transaction_id = $1', [transactionId]);
     return rows[0].n;
   }
+}
+
+function rowValues(log: NewWebhookLog): unknown[] {
+  return [
+    log.accountId,
+    log.merchantId,
+    log.transactionId,
+    log.webhookId,
+    log.statusId,
+    log.trigger,
+    log.resendJobId,
+    log.url,
+    log.urlSource,
+    log.attempt,
+    log.httpStatus,
+    log.durationMs,
+    log.outcome,
+    log.error,
+    log.responseBody,
+    log.sentAt.toISOString(),
+  ];
 }

@@ -1,0 +1,33 @@
+import { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
+import { NotFoundError } from '@wr/domain';
+import type { Logger } from '@wr/logger';
+import { accountIdOf } from '../auth/auth.middleware.js';
+import { errorAnswer } from '../http/error-handler.js';
+import type { InvoiceResendService } from './invoice-resend.service.js';
+
+const MESSAGES = {
+  success: 'Webhook reenviado com sucesso',
+  pending: 'Reenvio do webhook em andamento',
+} as const;
+
+/** SPEC 5.1: `POST /invoices/resend-webhook/:id` as the gates2b seed documents it. */
+export function invoiceResendRoutes(deps: { auth: RequestHandler; service: InvoiceResendService; logger: Logger }): Router {
+  const router = Router();
+  router.post('/resend-webhook/:id', deps.auth, async (req, res) => {
+    const raw = String(req.params.id);
+    if (!/^[1-9][0-9]{0,15}$/.test(raw) || !Number.isSafeInteger(Number(raw))) throw new NotFoundError('Invoice not found');
+    const invoiceId = Number(raw);
+    const status = await deps.service.resend(accountIdOf(req), invoiceId);
+    res.status(200).json({ message: MESSAGES[status], invoice_id: invoiceId, status });
+  });
+  router.use(invoiceErrorHandler(deps.logger));
+  return router;
+}
+
+/** The gates2b dialect: `{"message": "…", "status": "error"}` with the documented codes. */
+function invoiceErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, _req, res, _next) => {
+    const { status, message } = errorAnswer(err, logger);
+    res.status(status).json({ message: status === 500 ? 'Internal error while resending webhook' : message, status: 'error' });
+  };
+}

@@ -1,0 +1,44 @@
+import Joi from 'joi';
+import { NOTIFIABLE_STATUS_IDS } from '@wr/domain';
+
+const SQL_DATETIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
+
+/** `YYYY-MM-DD HH:MM:SS`, UTC, a real calendar time (no 2026-02-30). */
+export function parseUtcDateTime(value: string): Date | undefined {
+  const m = SQL_DATETIME.exec(value);
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  const roundTrips =
+    date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d && date.getUTCHours() === h && date.getUTCMinutes() === mi;
+  return roundTrips && s < 60 ? date : undefined;
+}
+
+export function formatUtcDateTime(date: Date): string {
+  return date.toISOString().slice(0, 19).replace('T', ' ');
+}
+
+const utcDateTime = Joi.string()
+  .custom((value: string, helpers) => parseUtcDateTime(value) ?? helpers.error('any.invalid'))
+  .messages({ 'any.invalid': '{{#label}} must be a UTC time formatted YYYY-MM-DD HH:MM:SS' });
+
+/** SPEC 5.4 / the WePayout seed. Unknown fields are refused so typos do not pass silently. */
+export const payinBulkResendSchema = Joi.object({
+  merchant_id: Joi.number().integer().min(1).max(2_147_483_647).required(),
+  start_time: utcDateTime.required(),
+  end_time: utcDateTime.required(),
+  status_ids: Joi.array()
+    .items(Joi.number().integer().valid(...NOTIFIABLE_STATUS_IDS).messages({ 'any.only': '{{#label}} must be a notifiable status id (2 to 10)' }))
+    .min(1)
+    .max(NOTIFIABLE_STATUS_IDS.length)
+    .unique(),
+  dry_run: Joi.boolean().default(false),
+});
+
+export interface PayinBulkResendBody {
+  merchant_id: number;
+  start_time: Date;
+  end_time: Date;
+  status_ids?: number[];
+  dry_run: boolean;
+}

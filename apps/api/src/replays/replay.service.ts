@@ -1,0 +1,215 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import {
+  ConflictError,
+  NOTIFIABLE_STATUS_IDS,
+  NotFoundError,
+  ServiceUnavailableError,
+  type TransactionKind,
+} from '@wr/domain';
+import {
+  isUniqueViolation,
+  type DataSource,
+  type MerchantRecord,
+  type NewResendJob,
+  type ReplayFilter,
+  type ResendJobRecord,
+  type ResendJobRepository,
+  type ResendJobSource,
+  type TransactionRecord,
+  type TransactionRepository,
+} from '@wr/db';
+import { enqueueFanouts, REPLAY_LOCK_TTL_MS, type BulkFanoutQueue, type ReplayLock } from '@wr/queues';
+import { splitIntoJobWindows } from './replay-windows.js';
+
+export interface WindowReplay {
+  accountId: number;
+  merchant: MerchantRecord;
+  source: ResendJobSource;
+  /** null: both kinds. */
+  kind: TransactionKind | null;
+  start: Date;
+  end: Date;
+  statusIds: number[] | null;
+  onlyFailed: boolean;
+  trigger: 'bulk' | 'scheduled';
+  runAt: Date | null;
+  requestedBy: string;
+}
+
+/** 32 lowercase hex characters, as the seeds' job ids. */
+export function newJobId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/**
+ * Creates bulk jobs for every contract (payin bulk resend, SimPay, operator replays): one job per
+ * 3-hour window, each holding its window's Redis lock from creation to its end, rows committed
+ * before their fan-outs are queued, and nothing left behind when any step fails.
+ */
+export class ReplayService {
+  constructor(
+    private readonly deps: {
+      db: DataSource;
+      redis: Redis;
+      transactions: TransactionRepository;
+      resendJobs: ResendJobRepository;
+      fanoutQueue: BulkFanoutQueue;
+      lock: ReplayLock;
+    },
+  ) {}
+
+  filterFor(replay: Pick<WindowReplay, 'merchant' | 'kind' | 'start' | 'end' | 'statusIds' | 'onlyFailed'>): ReplayFilter {
+    return {
+      merchantId: replay.merchant.id,
+      kind: replay.kind,
+      windowStart: replay.start,
+      windowEnd: replay.end,
+      statusIds: replay.statusIds ?? NOTIFIABLE_STATUS_IDS,
+      onlyFailed: replay.onlyFailed,
+    };
+  }
+
+  /** How many notifications a replay would send (dry run). */
+  async count(replay: Pick<WindowReplay, 'merchant' | 'kind' | 'start' | 'end' | 'statusIds' | 'onlyFailed'>): Promise<number> {
+    return this.deps.transactions.countInWindow(this.filterFor(replay));
+  }
+
+  async createWindowJobs(replay: WindowReplay): Promise<{ requestId: string; jobs: ResendJobRecord[] }> {
+    this.assertQueueReachable();
+    const requestId = newJobId();
+    const windows = splitIntoJobWindows(replay.start, replay.end);
+    const totals = await this.countWindows(replay, windows);
+    const drafts: NewResendJob[] = windows.map((w, i) => ({
+      id: newJobId(),
+      accountId: replay.accountId,
+      merchantId: replay.merchant.id,
+      requestId,
+      source: replay.source,
+      kind: replay.kind,
+      transactionId: null,
+      windowStart: w.start,
+      windowEnd: w.end,
+      statusIds: replay.statusIds,
+      onlyFailed: replay.onlyFailed,
+      trigger: replay.trigger,
+      total: totals[i]!,
+      requestedBy: replay.requestedBy,
+      runAt: replay.runAt,
+    }));
+
+    const held = await this.acquireLocks(drafts);
+    try {
+      const jobs = await this.deps.db.transaction((manager) => this.deps.resendJobs.insertMany(drafts, manager));
+      await this.enqueueOrUndo(jobs);
+      return { requestId, jobs };
+    } catch (err) {
+      await this.releaseLocks(held);
+      if (isUniqueViolation(err, 'resend_jobs_active_window_unique')) throw this.windowBusy(drafts[0]!);
+      throw err;
+    }
+  }
+
+  /** A job for one transaction (SimPay `object_reference_id`); it takes no window lock. */
+  async createTransactionJob(input: {
+    accountId: number;
+    transaction: TransactionRecord;
+    source: ResendJobSource;
+    requestedBy: string;
+  }): Promise<{ requestId: string; job: ResendJobRecord }> {
+    this.assertQueueReachable();
+    const requestId = newJobId();
+    const at = input.transaction.statusChangedAt;
+    const [job] = await this.deps.resendJobs.insertMany([
+      {
+        id: newJobId(),
+        accountId: input.accountId,
+        merchantId: input.transaction.merchantId,
+        requestId,
+        source: input.source,
+        kind: input.transaction.kind,
+        transactionId: input.transaction.id,
+        windowStart: at,
+        windowEnd: new Date(at.getTime() + 1),
+        statusIds: null,
+        onlyFailed: false,
+        trigger: 'bulk',
+        total: 1,
+        requestedBy: input.requestedBy,
+        runAt: null,
+      },
+    ]);
+    await this.enqueueOrUndo([job!]);
+    return { requestId, job: job! };
+  }
+
+  async findJob(accountId: number, jobId: string): Promise<ResendJobRecord> {
+    const job = /^[0-9a-f]{32}$/.test(jobId) ? await this.deps.resendJobs.findInAccount(jobId, accountId) : null;
+    if (!job) throw new NotFoundError('Job not found');
+    return job;
+  }
+
+  /** Stops a queued or running job: its fan-out and batches see the state and stop. */
+  async cancel(accountId: number, jobId: string): Promise<ResendJobRecord> {
+    const existing = await this.findJob(accountId, jobId);
+    const cancelled = await this.deps.resendJobs.cancel(existing.id, accountId);
+    if (!cancelled) throw new ConflictError(`Job is already ${existing.state}`);
+    if (cancelled.transactionId === null) await this.deps.lock.release(cancelled, cancelled.id).catch(() => false);
+    return cancelled;
+  }
+
+  private async countWindows(replay: WindowReplay, windows: Array<{ start: Date; end: Date }>): Promise<number[]> {
+    const totals: number[] = [];
+    // A few at a time: a 12-day range is 96 indexed counts, not worth a pool's worth at once.
+    for (let i = 0; i < windows.length; i += 4) {
+      const chunk = windows.slice(i, i + 4);
+      totals.push(...(await Promise.all(chunk.map((w) => this.count({ ...replay, start: w.start, end: w.end })))));
+    }
+    return totals;
+  }
+
+  private async acquireLocks(drafts: NewResendJob[]): Promise<NewResendJob[]> {
+    const held: NewResendJob[] = [];
+    for (const draft of drafts) {
+      // A delayed job keeps its window from the request until it has run.
+      const ttl = REPLAY_LOCK_TTL_MS + (draft.runAt ? Math.max(0, draft.runAt.getTime() - Date.now()) : 0);
+      let acquired: boolean;
+      try {
+        acquired = await this.deps.lock.acquire(draft, draft.id, ttl);
+      } catch {
+        await this.releaseLocks(held);
+        throw new ServiceUnavailableError();
+      }
+      if (!acquired) {
+        await this.releaseLocks(held);
+        throw this.windowBusy(draft);
+      }
+      held.push(draft);
+    }
+    return held;
+  }
+
+  private async releaseLocks(held: NewResendJob[]): Promise<void> {
+    await Promise.all(held.map((d) => this.deps.lock.release(d, d.id).catch(() => false)));
+  }
+
+  /** Jobs are committed first; if they cannot be queued they are removed again (no half-done job). */
+  private async enqueueOrUndo(jobs: ResendJobRecord[]): Promise<void> {
+    try {
+      await enqueueFanouts(this.deps.fanoutQueue, jobs);
+    } catch {
+      await this.deps.resendJobs.deleteMany(jobs.map((j) => j.id)).catch(() => undefined);
+      throw new ServiceUnavailableError();
+    }
+  }
+
+  private assertQueueReachable(): void {
+    if (this.deps.redis.status !== 'ready') throw new ServiceUnavailableError();
+  }
+
+  private windowBusy(draft: { windowStart: Date }): ConflictError {
+    return new ConflictError(
+      `A resend job for this merchant and start time (${draft.windowStart.toISOString()}) is already queued or running`,
+    );
+  }
+}

@@ -1,0 +1,27 @@
+import { FINAL_RESEND_JOB_STATES, type ResendJobRecord, type ResendJobState } from '@wr/db';
+
+/**
+ * One state for a request made of several jobs: running while any job is still alive and one has
+ * started; completed only when all completed; otherwise the worst final state.
+ */
+export function requestState(jobs: ResendJobRecord[]): ResendJobState {
+  const alive = jobs.filter((j) => !FINAL_RESEND_JOB_STATES.includes(j.state));
+  if (alive.length > 0) return alive.length === jobs.length && alive.every((j) => j.state === 'queued') ? 'queued' : 'running';
+  if (jobs.every((j) => j.state === 'completed')) return 'completed';
+  return jobs.some((j) => j.state === 'failed') ? 'failed' : 'cancelled';
+}
+
+export function requestTotals(jobs: ResendJobRecord[]) {
+  const sum = (pick: (j: ResendJobRecord) => number) => jobs.reduce((n, j) => n + pick(j), 0);
+  const finished = jobs.every((j) => FINAL_RESEND_JOB_STATES.includes(j.state));
+  return {
+    state: requestState(jobs),
+    jobs: jobs.length,
+    total: sum((j) => j.total),
+    processed: sum((j) => j.processed),
+    succeeded: sum((j) => j.succeeded),
+    failed: sum((j) => j.failed),
+    created_at: jobs[0]!.createdAt.toISOString(),
+    finished_at: finished ? new Date(Math.max(...jobs.map((j) => j.finishedAt?.getTime() ?? 0))).toISOString() : null,
+  };
+}

@@ -1,0 +1,65 @@
+import { ValidationError } from '@wr/domain';
+import type { MerchantRepository, ResendJobRepository, ResendRequestSummary, TransactionRepository } from '@wr/db';
+import type { ReplayService } from '../replays/replay.service.js';
+import { MAX_RANGE_MS, type SimpayResendBody } from './simpay.schemas.js';
+
+/** SPEC 5.3: turns a SimPay resend request into jobs under one request id. */
+export class SimpayResendService {
+  constructor(
+    private readonly deps: {
+      merchants: MerchantRepository;
+      transactions: TransactionRepository;
+      resendJobs: ResendJobRepository;
+      replays: ReplayService;
+    },
+  ) {}
+
+  async create(accountId: number, body: SimpayResendBody): Promise<string> {
+    const requestedBy = `account:${accountId}`;
+    if (body.object_reference_id !== undefined) {
+      const transaction = await this.deps.transactions.findByIdInAccount(body.object_reference_id, accountId);
+      if (!transaction || transaction.kind !== body.resend_type) {
+        // The seed's own words: a CASHIN object is a QR Code, a CASHOUT one a Transaction.
+        throw new ValidationError(body.resend_type === 'CASHIN' ? 'QR Code not found' : 'Transaction not found');
+      }
+      const { requestId } = await this.deps.replays.createTransactionJob({ accountId, transaction, source: 'simpay', requestedBy });
+      return requestId;
+    }
+
+    const start = new Date(body.start_datetime!);
+    const end = new Date(body.end_datetime!);
+    if (end.getTime() <= start.getTime()) throw new ValidationError('"end_datetime" must be after "start_datetime"', 'end_datetime', 422);
+    if (end.getTime() - start.getTime() > MAX_RANGE_MS) {
+      throw new ValidationError('"end_datetime" must be at most 31 days after "start_datetime"', 'end_datetime', 422);
+    }
+    const merchant = await this.deps.merchants.findByBankAccountInAccount(
+      body.source_account_branch_identifier!,
+      body.source_account_number!,
+      accountId,
+    );
+    if (!merchant) throw new ValidationError('Account not found');
+    const { requestId } = await this.deps.replays.createWindowJobs({
+      accountId,
+      merchant,
+      source: 'simpay',
+      kind: body.resend_type,
+      start,
+      end,
+      statusIds: null,
+      onlyFailed: false,
+      trigger: 'bulk',
+      runAt: null,
+      requestedBy,
+    });
+    return requestId;
+  }
+
+  list(accountId: number, page: { limit: number; offset: number }): Promise<ResendRequestSummary[]> {
+    return this.deps.resendJobs.listRequests(accountId, 'simpay', page);
+  }
+
+  find(accountId: number, requestId: string): Promise<ResendRequestSummary | null> {
+    if (!/^[0-9a-f]{32}$/.test(requestId)) return Promise.resolve(null);
+    return this.deps.resendJobs.findRequest(requestId, accountId, 'simpay');
+  }
+}

@@ -1,0 +1,58 @@
+import type { Job } from 'bullmq';
+import { MAX_DELIVERY_ATTEMPTS } from '@wr/domain';
+import type { FinishedItem, NewWebhookLog } from '@wr/db';
+import { bulkBatchJobId, JOB_NAMES, retryDelayMs, type BulkBatchJobData } from '@wr/queues';
+import { completeIfDone, renewLock } from './replay-lifecycle.js';
+import type { WorkerContext } from './worker-context.js';
+
+/**
+ * One batch of a bulk job at one attempt number: sends every webhook of the batch concurrently,
+ * writes their audit rows in one insert, finishes the items that succeeded or spent their last
+ * attempt, and queues the rest as the next attempt's batch after the backoff delay.
+ */
+export function createBulkBatchProcessor(ctx: WorkerContext) {
+  return async (job: Job<BulkBatchJobData>): Promise<{ delivered: number; retrying: number } | { skipped: string }> => {
+    const { resendJobId, transactionIds, attempt } = job.data;
+    const rj = await ctx.repos.resendJobs.findById(resendJobId);
+    // Cancelled or failed meanwhile: the remaining deliveries are dropped.
+    if (!rj || rj.state !== 'running') return { skipped: rj?.state ?? 'missing' };
+    await renewLock(ctx, rj);
+
+    const merchant = await ctx.repos.merchants.findById(rj.merchantId);
+    const transactions = await ctx.repos.transactions.findManyByIds(transactionIds);
+    const finished: FinishedItem[] = [];
+    // Gone from the database, or nowhere to send: finished without an attempt.
+    const found = new Set(transactions.map((t) => t.id));
+    for (const id of transactionIds) if (!found.has(id)) finished.push({ transactionId: id, succeeded: false, attempts: attempt - 1 });
+    if (!merchant?.webhookUrl) {
+      for (const t of transactions) finished.push({ transactionId: t.id, succeeded: false, attempts: attempt - 1 });
+      await ctx.repos.resendJobs.recordFinished(rj.id, finished);
+      await completeIfDone(ctx, rj);
+      return { delivered: 0, retrying: 0 };
+    }
+
+    const logs: NewWebhookLog[] = await Promise.all(
+      transactions.map((transaction) =>
+        ctx.deliverer.send({ transaction, merchant, trigger: rj.trigger, resendJobId: rj.id, attempt }),
+      ),
+    );
+    await ctx.repos.webhookLogs.insertMany(logs);
+
+    const retry: number[] = [];
+    for (const log of logs) {
+      if (log.outcome === 'success') finished.push({ transactionId: log.transactionId, succeeded: true, attempts: attempt });
+      else if (attempt >= MAX_DELIVERY_ATTEMPTS) finished.push({ transactionId: log.transactionId, succeeded: false, attempts: attempt });
+      else retry.push(log.transactionId);
+    }
+    if (retry.length > 0) {
+      await ctx.bulkDeliveryQueue.add(
+        JOB_NAMES.deliverBatch,
+        { resendJobId, transactionIds: retry, attempt: attempt + 1 },
+        { jobId: bulkBatchJobId(resendJobId, retry[0]!, attempt + 1), delay: retryDelayMs(ctx.config.retryBaseDelayMs, attempt) },
+      );
+    }
+    await ctx.repos.resendJobs.recordFinished(rj.id, finished);
+    await completeIfDone(ctx, rj);
+    return { delivered: logs.length - retry.length, retrying: retry.length };
+  };
+}

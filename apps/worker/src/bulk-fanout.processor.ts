@@ -1,0 +1,79 @@
+import type { Job } from 'bullmq';
+import { NOTIFIABLE_STATUS_IDS } from '@wr/domain';
+import type { ReplayFilter, ResendJobRecord } from '@wr/db';
+import { BULK_BATCH_SIZE, bulkBatchJobId, JOB_NAMES, type BulkFanoutJobData } from '@wr/queues';
+import { completeIfDone, failJob, renewLock } from './replay-lifecycle.js';
+import type { WorkerContext } from './worker-context.js';
+
+/** Transactions read per keyset page: bounds the fan-out's memory whatever the window's size. */
+const PAGE_SIZE = 1000;
+
+/**
+ * Walks one bulk job's window in keyset pages and queues its transactions in batches. Each page's
+ * items and the cursor are saved together, so a fan-out that dies resumes where it stopped.
+ */
+export function createBulkFanoutProcessor(ctx: WorkerContext) {
+  return async (job: Job<BulkFanoutJobData>): Promise<{ dispatched: number } | { skipped: string }> => {
+    const before = await ctx.repos.resendJobs.findById(job.data.resendJobId);
+    if (!before || before.state !== 'queued' && before.state !== 'running') return { skipped: before?.state ?? 'missing' };
+    const rj = (await ctx.repos.resendJobs.markRunning(before.id))!;
+
+    const merchant = await ctx.repos.merchants.findById(rj.merchantId);
+    if (!merchant?.webhookUrl) {
+      await failJob(ctx, rj, 'Merchant has no webhook URL configured');
+      return { skipped: 'no_webhook_url' };
+    }
+    // A fan-out that ran before (a crash, a stalled job) may have saved items it never queued.
+    if (before.startedAt !== null) await requeuePending(ctx, rj);
+
+    const filter: ReplayFilter = {
+      merchantId: rj.merchantId,
+      kind: rj.kind,
+      windowStart: rj.windowStart,
+      windowEnd: rj.windowEnd,
+      statusIds: rj.statusIds ?? NOTIFIABLE_STATUS_IDS,
+      transactionId: rj.transactionId,
+      onlyFailed: rj.onlyFailed,
+    };
+    let cursor = rj.cursorChangedAt && rj.cursorTransactionId ? { changedAt: rj.cursorChangedAt, transactionId: rj.cursorTransactionId } : null;
+    for (;;) {
+      const page = await ctx.repos.transactions.pageInWindow(filter, cursor, PAGE_SIZE);
+      if (page.length === 0) break;
+      const last = page[page.length - 1]!;
+      cursor = { changedAt: last.statusChangedAt, transactionId: last.id };
+      const fresh = await ctx.repos.resendJobs.addPendingItems(rj.id, page.map((t) => t.id), cursor);
+      await queueBatches(ctx, rj, fresh);
+      const current = await ctx.repos.resendJobs.findById(rj.id);
+      if (current?.state !== 'running') return { skipped: current?.state ?? 'missing' };
+      await renewLock(ctx, rj);
+      if (page.length < PAGE_SIZE) break;
+    }
+    await ctx.repos.resendJobs.finishFanout(rj.id);
+    await completeIfDone(ctx, rj);
+    const done = await ctx.repos.resendJobs.findById(rj.id);
+    return { dispatched: done?.dispatched ?? 0 };
+  };
+}
+
+async function queueBatches(ctx: WorkerContext, rj: ResendJobRecord, transactionIds: number[]): Promise<void> {
+  const batches = [];
+  for (let i = 0; i < transactionIds.length; i += BULK_BATCH_SIZE) {
+    const ids = transactionIds.slice(i, i + BULK_BATCH_SIZE);
+    batches.push({
+      name: JOB_NAMES.deliverBatch,
+      data: { resendJobId: rj.id, transactionIds: ids, attempt: 1 },
+      opts: { jobId: bulkBatchJobId(rj.id, ids[0]!, 1) },
+    });
+  }
+  if (batches.length > 0) await ctx.bulkDeliveryQueue.addBulk(batches);
+}
+
+async function requeuePending(ctx: WorkerContext, rj: ResendJobRecord): Promise<void> {
+  let after = 0;
+  for (;;) {
+    const ids = await ctx.repos.resendJobs.pendingItems(rj.id, after, PAGE_SIZE);
+    if (ids.length === 0) return;
+    await queueBatches(ctx, rj, ids);
+    after = ids[ids.length - 1]!;
+  }
+}

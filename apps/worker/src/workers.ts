@@ -1,0 +1,64 @@
+import { Worker, type Job } from 'bullmq';
+import type { AppConfig } from '@wr/config';
+import { runWithLogContext, type Logger } from '@wr/logger';
+import { QUEUE_NAMES } from '@wr/queues';
+import { createBulkBatchProcessor } from './bulk-batch.processor.js';
+import { createBulkFanoutProcessor } from './bulk-fanout.processor.js';
+import { createDeliveryProcessor } from './delivery.processor.js';
+import { createWorkerContext, type WorkerContext } from './worker-context.js';
+
+export interface RunningWorker {
+  context: WorkerContext;
+  workers: Worker[];
+  /** Stops taking jobs, lets in-flight ones finish, then closes every connection. */
+  close(): Promise<void>;
+}
+
+/** Every job runs with its queue, id and attempt on each log line it writes. */
+function withJobContext<T>(queue: string, processor: (job: Job) => Promise<T>) {
+  return (job: Job) => runWithLogContext({ queue, jobId: job.id, attempt: job.attemptsMade + 1 }, () => processor(job));
+}
+
+/** The live delivery worker and the two bulk workers, over one shared context. */
+export async function startWorkers(config: AppConfig, logger: Logger): Promise<RunningWorker> {
+  const ctx = await createWorkerContext(config, logger);
+  const common = {
+    connection: ctx.redis,
+    prefix: config.queuePrefix,
+    lockDuration: config.jobLockMs,
+    stalledInterval: config.jobLockMs,
+  };
+  const live = new Worker(
+    QUEUE_NAMES.delivery,
+    withJobContext(
+      QUEUE_NAMES.delivery,
+      createDeliveryProcessor({ transactions: ctx.repos.transactions, merchants: ctx.repos.merchants, deliverer: ctx.deliverer, logger }),
+    ),
+    { ...common, concurrency: config.workerConcurrency },
+  );
+  const fanout = new Worker(QUEUE_NAMES.bulkFanout, withJobContext(QUEUE_NAMES.bulkFanout, createBulkFanoutProcessor(ctx)), {
+    ...common,
+    concurrency: 2,
+  });
+  const batches = new Worker(QUEUE_NAMES.bulkDelivery, withJobContext(QUEUE_NAMES.bulkDelivery, createBulkBatchProcessor(ctx)), {
+    ...common,
+    concurrency: config.bulkConcurrency,
+  });
+  const workers = [live, fanout, batches];
+  for (const worker of workers) {
+    worker.on('error', (err) => logger.error('worker error', { queue: worker.name, err: err.message }));
+    worker.on('failed', (job, err) => {
+      if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+        logger.warn('job gave up after its last attempt', { queue: worker.name, jobId: job.id, attempts: job.attemptsMade, err: err.message });
+      }
+    });
+  }
+  return {
+    context: ctx,
+    workers,
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await ctx.close();
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import {
+  bulkBatchJobOptions,
+  fanoutJobId,
+  fanoutJobOptions,
+  JOB_NAMES,
+  QUEUE_NAMES,
+  type BulkBatchJobData,
+  type BulkFanoutJobData,
+} from './contract.js';
+
+export type BulkFanoutQueue = Queue<BulkFanoutJobData, unknown, typeof JOB_NAMES.fanout>;
+export type BulkDeliveryQueue = Queue<BulkBatchJobData, unknown, typeof JOB_NAMES.deliverBatch>;
+
+export function createBulkFanoutQueue(connection: Redis, prefix: string): BulkFanoutQueue {
+  return new Queue(QUEUE_NAMES.bulkFanout, { connection, prefix, defaultJobOptions: fanoutJobOptions() });
+}
+
+export function createBulkDeliveryQueue(connection: Redis, prefix: string): BulkDeliveryQueue {
+  return new Queue(QUEUE_NAMES.bulkDelivery, { connection, prefix, defaultJobOptions: bulkBatchJobOptions() });
+}
+
+/** Queues the fan-out of each resend job, delayed to `runAt` when it is in the future. */
+export async function enqueueFanouts(queue: BulkFanoutQueue, jobs: Array<{ id: string; runAt: Date | null }>): Promise<void> {
+  const now = Date.now();
+  await queue.addBulk(
+    jobs.map((job) => ({
+      name: JOB_NAMES.fanout,
+      data: { resendJobId: job.id },
+      opts: { jobId: fanoutJobId(job.id), delay: job.runAt ? Math.max(0, job.runAt.getTime() - now) : 0 },
+    })),
+  );
+}
