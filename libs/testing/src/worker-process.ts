@@ -1,0 +1,40 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { AppConfig } from '@wr/config';
+
+const WORKER_MAIN = fileURLToPath(new URL('../../../apps/worker/dist/main.js', import.meta.url));
+
+/** The environment that makes a separate process see the same config as an in-process one. */
+export function envFor(config: AppConfig, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    NODE_ENV: config.nodeEnv,
+    DATABASE_URL: config.databaseUrl,
+    REDIS_URL: config.redisUrl,
+    QUEUE_PREFIX: config.queuePrefix,
+    ADMIN_TOKEN: config.adminToken,
+    WEBHOOK_TIMEOUT_MS: String(config.webhookTimeoutMs),
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: String(config.webhookAllowPrivateTargets),
+    RETRY_BASE_DELAY_MS: String(config.retryBaseDelayMs),
+    WORKER_CONCURRENCY: String(config.workerConcurrency),
+    BULK_CONCURRENCY: String(config.bulkConcurrency),
+    JOB_LOCK_MS: String(config.jobLockMs),
+    DB_POOL_SIZE: String(config.dbPoolSize),
+    LOG_LEVEL: config.logLevel,
+    ...overrides,
+  };
+}
+
+/**
+ * The real worker entry point (built by `npm run build`) in a child process, so a test can kill
+ * it as an operator's orchestrator would.
+ */
+export function spawnWorkerProcess(config: AppConfig, overrides: Record<string, string> = {}): ChildProcess {
+  return spawn(process.execPath, [WORKER_MAIN], { env: envFor(config, overrides), stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Resolves when the process has exited, with its exit code and signal. */
+export function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}
