@@ -24,6 +24,7 @@ import {
 } from '@wr/queues';
 import { AccountsService } from './admin/accounts.service.js';
 import { TransactionsService } from './admin/transactions.service.js';
+import { FirstAttemptWaiter } from './invoices/first-attempt-waiter.js';
 import { InvoiceResendService } from './invoices/invoice-resend.service.js';
 import { NotificationService } from './notifications/notification.service.js';
 import { ReplayService } from './replays/replay.service.js';
@@ -73,6 +74,7 @@ export async function createApiContext(config: AppConfig, logger: Logger): Promi
   eventsConnection.on('error', (err) => logger.warn('redis connection error', { err: err.message }));
   const queueEvents = new QueueEvents(QUEUE_NAMES.delivery, { connection: eventsConnection, prefix: config.queuePrefix });
   queueEvents.on('error', (err) => logger.warn('queue events error', { err: err.message }));
+  await queueEvents.waitUntilReady();
 
   const repos = {
     accounts: new AccountRepository(db),
@@ -102,7 +104,7 @@ export async function createApiContext(config: AppConfig, logger: Logger): Promi
       transactions: repos.transactions,
       merchants: repos.merchants,
       queue: deliveryQueue,
-      queueEvents,
+      firstAttempt: new FirstAttemptWaiter(queueEvents, deliveryQueue),
       redis,
       // The first attempt's own timeout, plus the worker's pick-up and bookkeeping.
       waitMs: config.webhookTimeoutMs + 2000,

@@ -1,10 +1,10 @@
-import type { QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { NotFoundError, ServiceUnavailableError, ValidationError } from '@wr/domain';
 import type { MerchantRepository, TransactionRepository } from '@wr/db';
 import { JOB_NAMES, type DeliveryQueue } from '@wr/queues';
+import type { FirstAttemptOutcome, FirstAttemptWaiter } from './first-attempt-waiter.js';
 
-export type InvoiceResendStatus = 'success' | 'pending';
+export type InvoiceResendStatus = FirstAttemptOutcome;
 
 /**
  * SPEC 5.1: queues a manual delivery of an invoice's current status on the live queue (so it gets
@@ -17,7 +17,7 @@ export class InvoiceResendService {
       transactions: TransactionRepository;
       merchants: MerchantRepository;
       queue: DeliveryQueue;
-      queueEvents: QueueEvents;
+      firstAttempt: FirstAttemptWaiter;
       redis: Redis;
       waitMs: number;
     },
@@ -41,12 +41,6 @@ export class InvoiceResendService {
       },
       { deduplication: { id: `manual-${invoice.id}` } },
     );
-    try {
-      const result = (await job.waitUntilFinished(this.deps.queueEvents, this.deps.waitMs)) as { webhookLogId?: number } | undefined;
-      return result?.webhookLogId ? 'success' : 'pending';
-    } catch {
-      // The first attempt failed (retries go on) or is still running: pending.
-      return 'pending';
-    }
+    return this.deps.firstAttempt.wait(job.id!, this.deps.waitMs);
   }
 }

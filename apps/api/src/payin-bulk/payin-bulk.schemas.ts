@@ -24,7 +24,8 @@ const utcDateTime = Joi.string()
 
 /** SPEC 5.4 / the WePayout seed. Unknown fields are refused so typos do not pass silently. */
 export const payinBulkResendSchema = Joi.object({
-  merchant_id: Joi.number().integer().min(1).max(2_147_483_647).required(),
+  // strict: a JSON string is not a number or a boolean here; the seed documents the types.
+  merchant_id: Joi.number().strict().integer().min(1).max(2_147_483_647).required(),
   start_time: utcDateTime.required(),
   end_time: utcDateTime.required(),
   status_ids: Joi.array()
@@ -32,7 +33,7 @@ export const payinBulkResendSchema = Joi.object({
     .min(1)
     .max(NOTIFIABLE_STATUS_IDS.length)
     .unique(),
-  dry_run: Joi.boolean().default(false),
+  dry_run: Joi.boolean().strict().default(false),
 });
 
 export interface PayinBulkResendBody {
