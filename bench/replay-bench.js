@@ -64,6 +64,7 @@ async function main() {
   const admin = (path, body, token = TEST_ADMIN_TOKEN) =>
     fetch(`${api.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
   let worker;
+  let stopping = false;
   try {
     const account = await admin('/admin/accounts', { name: 'bench' });
     const merchant = await admin('/admin/merchants', { account_id: account.id, name: 'bench', webhook_url: receiver.url });
@@ -87,7 +88,16 @@ async function main() {
     process.stdout.write(`plain got loop: ${size} POSTs at concurrency ${concurrency}...\n`);
     const baseline = await plainGotLoop(receiver.url, size);
 
-    worker = spawnWorkerProcess(config, { LOG_LEVEL: 'error', ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}) });
+    // BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the worker.
+    const nodeArgs = process.env.BENCH_WORKER_NODE_ARGS ? process.env.BENCH_WORKER_NODE_ARGS.split(' ') : [];
+    worker = spawnWorkerProcess(config, { LOG_LEVEL: 'error' }, nodeArgs);
+    worker.stderr.pipe(process.stderr);
+    worker.once('exit', (code) => {
+      if (!stopping) {
+        process.stderr.write(`worker exited early (code ${code})\n`);
+        process.exit(1);
+      }
+    });
     await sleep(1500); // let the worker connect before the clock starts
     process.stdout.write(`replay: ${size} notifications, worker BULK_CONCURRENCY=${bulkConcurrency} x batch ${BULK_BATCH_SIZE}...\n`);
     const started = performance.now();
@@ -113,7 +123,9 @@ async function main() {
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } finally {
+    stopping = true;
     worker?.kill('SIGTERM');
+    if (worker) await new Promise((resolve) => worker.once('exit', resolve));
     receiver.child.kill('SIGTERM');
     await api.close();
     await db.drop();

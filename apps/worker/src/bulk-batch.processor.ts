@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
 import { MAX_DELIVERY_ATTEMPTS } from '@wr/domain';
-import type { FinishedItem, NewWebhookLog } from '@wr/db';
+import type { NewWebhookLog } from '@wr/db';
 import { bulkBatchJobId, JOB_NAMES, retryDelayMs, type BulkBatchJobData } from '@wr/queues';
 import { completeIfDone, renewLock } from './replay-lifecycle.js';
 import type { WorkerContext } from './worker-context.js';
@@ -20,13 +20,11 @@ export function createBulkBatchProcessor(ctx: WorkerContext) {
 
     const merchant = await ctx.repos.merchants.findById(rj.merchantId);
     const transactions = await ctx.repos.transactions.findManyByIds(transactionIds);
-    const finished: FinishedItem[] = [];
-    // Gone from the database, or nowhere to send: finished without an attempt.
+    // Gone from the database, or nowhere to send: finished without this attempt.
     const found = new Set(transactions.map((t) => t.id));
-    for (const id of transactionIds) if (!found.has(id)) finished.push({ transactionId: id, succeeded: false, attempts: attempt - 1 });
+    const unsendable = merchant?.webhookUrl ? transactionIds.filter((id) => !found.has(id)) : transactionIds;
+    await ctx.repos.resendJobs.recordFinished(rj.id, { succeeded: [], failed: unsendable, attempts: attempt - 1 });
     if (!merchant?.webhookUrl) {
-      for (const t of transactions) finished.push({ transactionId: t.id, succeeded: false, attempts: attempt - 1 });
-      await ctx.repos.resendJobs.recordFinished(rj.id, finished);
       await completeIfDone(ctx, rj);
       return { delivered: 0, retrying: 0 };
     }
@@ -38,10 +36,12 @@ export function createBulkBatchProcessor(ctx: WorkerContext) {
     );
     await ctx.repos.webhookLogs.insertMany(logs);
 
+    const succeeded: number[] = [];
+    const failed: number[] = [];
     const retry: number[] = [];
     for (const log of logs) {
-      if (log.outcome === 'success') finished.push({ transactionId: log.transactionId, succeeded: true, attempts: attempt });
-      else if (attempt >= MAX_DELIVERY_ATTEMPTS) finished.push({ transactionId: log.transactionId, succeeded: false, attempts: attempt });
+      if (log.outcome === 'success') succeeded.push(log.transactionId);
+      else if (attempt >= MAX_DELIVERY_ATTEMPTS) failed.push(log.transactionId);
       else retry.push(log.transactionId);
     }
     if (retry.length > 0) {
@@ -51,8 +51,8 @@ export function createBulkBatchProcessor(ctx: WorkerContext) {
         { jobId: bulkBatchJobId(resendJobId, retry[0]!, attempt + 1), delay: retryDelayMs(ctx.config.retryBaseDelayMs, attempt) },
       );
     }
-    await ctx.repos.resendJobs.recordFinished(rj.id, finished);
+    await ctx.repos.resendJobs.recordFinished(rj.id, { succeeded, failed, attempts: attempt });
     await completeIfDone(ctx, rj);
-    return { delivered: logs.length - retry.length, retrying: retry.length };
+    return { delivered: succeeded.length, retrying: retry.length };
   };
 }

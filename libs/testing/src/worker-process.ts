@@ -29,8 +29,8 @@ export function envFor(config: AppConfig, overrides: Record<string, string> = {}
  * The real worker entry point (built by `npm run build`) in a child process, so a test can kill
  * it as an operator's orchestrator would.
  */
-export function spawnWorkerProcess(config: AppConfig, overrides: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, [WORKER_MAIN], { env: envFor(config, overrides), stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnWorkerProcess(config: AppConfig, overrides: Record<string, string> = {}, nodeArgs: string[] = []): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, WORKER_MAIN], { env: envFor(config, overrides), stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** Resolves when the process has exited, with its exit code and signal. */

@@ -24,9 +24,13 @@ export class BulkReplays1763900000000 implements MigrationInterface {
       CREATE UNIQUE INDEX resend_jobs_active_window_unique
         ON resend_jobs (merchant_id, COALESCE(kind, '*'), window_start)
         WHERE state IN ('queued', 'running') AND transaction_id IS NULL`);
+    // Audit rows of a running bulk job are written 50 at a time while the job's row is updated: a
+    // foreign key to that row would make every insert lock it (FOR KEY SHARE) and contend with
+    // the updates. The job id on an audit row is a label, kept without the constraint.
+    await q.query('ALTER TABLE webhook_logs DROP CONSTRAINT webhook_logs_resend_job_id_fkey');
     await q.query(`
       CREATE TABLE resend_job_items (
-        resend_job_id text NOT NULL REFERENCES resend_jobs (id) ON DELETE CASCADE,
+        resend_job_id text NOT NULL,
         transaction_id bigint NOT NULL,
         state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'succeeded', 'failed')),
         attempts smallint,
@@ -37,6 +41,9 @@ export class BulkReplays1763900000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query('DROP TABLE resend_job_items');
+    await q.query(
+      'ALTER TABLE webhook_logs ADD CONSTRAINT webhook_logs_resend_job_id_fkey FOREIGN KEY (resend_job_id) REFERENCES resend_jobs (id)',
+    );
     await q.query('DROP INDEX resend_jobs_active_window_unique');
     await q.query(`
       ALTER TABLE resend_jobs

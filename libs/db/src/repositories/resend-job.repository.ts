@@ -21,9 +21,10 @@ export interface NewResendJob {
   runAt: Date | null;
 }
 
-export interface FinishedItem {
-  transactionId: number;
-  succeeded: boolean;
+/** Transactions a job is done with, and the number of attempts each had. */
+export interface FinishedItems {
+  succeeded: number[];
+  failed: number[];
   attempts: number;
 }
 
@@ -83,6 +84,7 @@ export class ResendJobRepository {
   }
 
   async deleteMany(ids: string[], manager: EntityManager = this.db.manager): Promise<void> {
+    await manager.query('DELETE FROM resend_job_items WHERE resend_job_id = ANY($1::text[])', [ids]);
     await manager.query('DELETE FROM resend_jobs WHERE id = ANY($1::text[])', [ids]);
   }
 
@@ -140,25 +142,25 @@ export class ResendJobRepository {
 
   /**
    * Moves items from pending to their final state, each once: a delivery that ran twice (a worker
-   * died after sending) finds its item already final and moves no counter.
+   * died after sending) finds its item already final and moves no counter. Ids go in as arrays
+   * matched with = ANY, which PostgreSQL answers from the primary key whatever it knows of the table.
    */
-  async recordFinished(id: string, items: FinishedItem[], manager: EntityManager = this.db.manager): Promise<void> {
-    if (items.length === 0) return;
+  async recordFinished(id: string, finished: FinishedItems, manager: EntityManager = this.db.manager): Promise<void> {
+    if (finished.succeeded.length === 0 && finished.failed.length === 0) return;
     await manager.query(
-      `WITH finished AS (
-         UPDATE resend_job_items i
-            SET state = CASE WHEN d.succeeded THEN 'succeeded' ELSE 'failed' END,
-                attempts = d.attempts, finished_at = now()
-           FROM unnest($2::bigint[], $3::boolean[], $4::smallint[]) AS d(transaction_id, succeeded, attempts)
-          WHERE i.resend_job_id = $1 AND i.transaction_id = d.transaction_id AND i.state = 'pending'
-         RETURNING i.state
+      `WITH ok AS (
+         UPDATE resend_job_items SET state = 'succeeded', attempts = $4, finished_at = now()
+          WHERE resend_job_id = $1 AND transaction_id = ANY($2::bigint[]) AND state = 'pending' RETURNING 1
+       ), ko AS (
+         UPDATE resend_job_items SET state = 'failed', attempts = $4, finished_at = now()
+          WHERE resend_job_id = $1 AND transaction_id = ANY($3::bigint[]) AND state = 'pending' RETURNING 1
        )
        UPDATE resend_jobs SET
-         processed = processed + (SELECT count(*) FROM finished),
-         succeeded = succeeded + (SELECT count(*) FROM finished WHERE state = 'succeeded'),
-         failed = failed + (SELECT count(*) FROM finished WHERE state = 'failed')
+         processed = processed + (SELECT count(*) FROM ok) + (SELECT count(*) FROM ko),
+         succeeded = succeeded + (SELECT count(*) FROM ok),
+         failed = failed + (SELECT count(*) FROM ko)
        WHERE id = $1`,
-      [id, items.map((i) => i.transactionId), items.map((i) => i.succeeded), items.map((i) => i.attempts)],
+      [id, finished.succeeded, finished.failed, finished.attempts],
     );
   }
 
