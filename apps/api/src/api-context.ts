@@ -1,3 +1,4 @@
+import type { LookupFunction } from 'node:net';
 import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { AppConfig } from '@wr/config';
@@ -58,7 +59,12 @@ export interface ApiContext {
   close(): Promise<void>;
 }
 
-export async function createApiContext(config: AppConfig, logger: Logger): Promise<ApiContext> {
+/** Replaceable parts: a resolver for deliveries (tests point a public name at loopback with it). */
+export interface ApiContextOptions {
+  lookup?: LookupFunction;
+}
+
+export async function createApiContext(config: AppConfig, logger: Logger, options: ApiContextOptions = {}): Promise<ApiContext> {
   const db = createDataSource({ databaseUrl: config.databaseUrl, poolSize: config.dbPoolSize, applicationName: 'wr-api' });
   await db.initialize();
   const redis = createRedisConnection(config.redisUrl, 'producer');
@@ -83,7 +89,11 @@ export async function createApiContext(config: AppConfig, logger: Logger): Promi
     webhookLogs: new WebhookLogRepository(db),
     resendJobs: new ResendJobRepository(db),
   };
-  const httpClient = createWebhookHttpClient({ timeoutMs: config.webhookTimeoutMs });
+  const httpClient = createWebhookHttpClient({
+    timeoutMs: config.webhookTimeoutMs,
+    allowPrivateTargets: config.webhookAllowPrivateTargets,
+    lookup: options.lookup,
+  });
   const deliverer = new WebhookDeliverer({ http: httpClient, webhookLogs: repos.webhookLogs, logger });
   const notifications = new NotificationService({ queue: deliveryQueue, redis });
   const replays = new ReplayService({
@@ -95,9 +105,19 @@ export async function createApiContext(config: AppConfig, logger: Logger): Promi
     lock: new ReplayLock(redis, config.queuePrefix),
   });
   const services = {
-    accounts: new AccountsService({ db, accounts: repos.accounts, merchants: repos.merchants }),
+    accounts: new AccountsService({
+      db,
+      accounts: repos.accounts,
+      merchants: repos.merchants,
+      allowPrivateTargets: config.webhookAllowPrivateTargets,
+    }),
     transactions: new TransactionsService({ db, merchants: repos.merchants, transactions: repos.transactions, notifications }),
-    syncResend: new SyncResendService({ transactions: repos.transactions, merchants: repos.merchants, deliverer }),
+    syncResend: new SyncResendService({
+      transactions: repos.transactions,
+      merchants: repos.merchants,
+      deliverer,
+      allowPrivateTargets: config.webhookAllowPrivateTargets,
+    }),
     replays,
     simpay: new SimpayResendService({ merchants: repos.merchants, transactions: repos.transactions, resendJobs: repos.resendJobs, replays }),
     invoices: new InvoiceResendService({

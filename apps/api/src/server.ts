@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppConfig } from '@wr/config';
 import { createLogger, type Logger } from '@wr/logger';
-import { createApiContext, type ApiContext } from './api-context.js';
+import { createApiContext, type ApiContext, type ApiContextOptions } from './api-context.js';
 import { createApp } from './app.js';
 
 export interface RunningApi {
@@ -13,8 +13,12 @@ export interface RunningApi {
 }
 
 /** Connects, builds the app and listens (port 0 picks a free port). */
-export async function startApiServer(config: AppConfig, logger: Logger = createLogger({ service: 'api', level: config.logLevel })): Promise<RunningApi> {
-  const context = await createApiContext(config, logger);
+export async function startApiServer(
+  config: AppConfig,
+  logger: Logger = createLogger({ service: 'api', level: config.logLevel }),
+  options: ApiContextOptions = {},
+): Promise<RunningApi> {
+  const context = await createApiContext(config, logger, options);
   const app = createApp(context);
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.port, '::', () => resolve(s));

@@ -41,7 +41,7 @@ export function createBulkBatchProcessor(ctx: WorkerContext) {
     const retry: number[] = [];
     for (const log of logs) {
       if (log.outcome === 'success') succeeded.push(log.transactionId);
-      else if (attempt >= MAX_DELIVERY_ATTEMPTS) failed.push(log.transactionId);
+      else if (attempt >= MAX_DELIVERY_ATTEMPTS || log.outcome === 'blocked') failed.push(log.transactionId);
       else retry.push(log.transactionId);
     }
     if (retry.length > 0) {

@@ -45,6 +45,8 @@ export function createDeliveryProcessor(deps: {
       resendJobId: resendJobId ?? null,
       attempt: job.attemptsMade + 1,
     });
+    // A refused target stays refused: retrying would only knock on the same door.
+    if (log.outcome === 'blocked') throw new UnrecoverableError(`delivery blocked: ${log.error}`);
     if (log.outcome !== 'success') throw new DeliveryFailedError(log.outcome, log.error);
     return { webhookLogId: log.id };
   };

@@ -1,3 +1,4 @@
+import type { LookupFunction } from 'node:net';
 import type { Redis } from 'ioredis';
 import type { AppConfig } from '@wr/config';
 import {
@@ -31,12 +32,21 @@ export interface WorkerContext {
   close(): Promise<void>;
 }
 
-export async function createWorkerContext(config: AppConfig, logger: Logger): Promise<WorkerContext> {
+/** Replaceable parts: a resolver for deliveries (tests point a public name at loopback with it). */
+export interface WorkerContextOptions {
+  lookup?: LookupFunction;
+}
+
+export async function createWorkerContext(config: AppConfig, logger: Logger, options: WorkerContextOptions = {}): Promise<WorkerContext> {
   const db = createDataSource({ databaseUrl: config.databaseUrl, poolSize: config.dbPoolSize, applicationName: 'wr-worker' });
   await db.initialize();
   const redis = createRedisConnection(config.redisUrl, 'worker');
   redis.on('error', (err) => logger.warn('redis connection error', { err: err.message }));
-  const httpClient = createWebhookHttpClient({ timeoutMs: config.webhookTimeoutMs });
+  const httpClient = createWebhookHttpClient({
+    timeoutMs: config.webhookTimeoutMs,
+    allowPrivateTargets: config.webhookAllowPrivateTargets,
+    lookup: options.lookup,
+  });
   const repos = {
     transactions: new TransactionRepository(db),
     merchants: new MerchantRepository(db),

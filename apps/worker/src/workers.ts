@@ -5,7 +5,7 @@ import { QUEUE_NAMES } from '@wr/queues';
 import { createBulkBatchProcessor } from './bulk-batch.processor.js';
 import { createBulkFanoutProcessor } from './bulk-fanout.processor.js';
 import { createDeliveryProcessor } from './delivery.processor.js';
-import { createWorkerContext, type WorkerContext } from './worker-context.js';
+import { createWorkerContext, type WorkerContext, type WorkerContextOptions } from './worker-context.js';
 
 export interface RunningWorker {
   context: WorkerContext;
@@ -20,8 +20,8 @@ function withJobContext<T>(queue: string, processor: (job: Job) => Promise<T>) {
 }
 
 /** The live delivery worker and the two bulk workers, over one shared context. */
-export async function startWorkers(config: AppConfig, logger: Logger): Promise<RunningWorker> {
-  const ctx = await createWorkerContext(config, logger);
+export async function startWorkers(config: AppConfig, logger: Logger, options: WorkerContextOptions = {}): Promise<RunningWorker> {
+  const ctx = await createWorkerContext(config, logger, options);
   const common = {
     connection: ctx.redis,
     prefix: config.queuePrefix,

@@ -1,3 +1,4 @@
 export * from './webhook-signer.js';
 export * from './webhook-http-client.js';
 export * from './webhook-deliverer.js';
+export * from './target-policy.js';

@@ -1,14 +1,15 @@
-import http from 'node:http';
-import https from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import got, { type Got } from 'got';
+import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
+import { EXTRA_DENIED_RANGES } from './target-policy.js';
 
 /** How much of a receiver's answer is kept on the audit row. */
 export const RESPONSE_EXCERPT_BYTES = 1024;
 
 export type HttpAttempt =
   | { kind: 'response'; status: number; bodyExcerpt: string; durationMs: number }
-  | { kind: 'timeout' | 'network_error'; error: string; durationMs: number };
+  | { kind: 'timeout' | 'network_error' | 'blocked'; error: string; durationMs: number };
 
 export interface WebhookHttpClient {
   post(url: string, body: string, headers: Record<string, string>): Promise<HttpAttempt>;
@@ -17,19 +18,28 @@ export interface WebhookHttpClient {
 
 export interface WebhookHttpClientOptions {
   timeoutMs: number;
+  /** WEBHOOK_ALLOW_PRIVATE_TARGETS: local development and tests only. */
+  allowPrivateTargets: boolean;
+  /** The resolver to use instead of the system's (a caching resolver, or a test's fixed answers). */
+  lookup?: LookupFunction;
   userAgent?: string;
 }
 
 /**
- * The got instance every webhook goes through. BullMQ's attempts are the only retry layer, so
- * got's retry is off; redirects are not followed (a 3xx is a failed delivery); keep-alive agents
- * reuse connections to merchants that receive many webhooks.
+ * The got instance every webhook goes through. Its agents refuse non-public addresses at connect
+ * time, on the address a name resolved to (so DNS rebinding gains nothing); redirects are not
+ * followed (a 3xx is a failed delivery, and no hop can lead inside); BullMQ's attempts are the
+ * only retry layer, so got's retry is off; keep-alive reuses connections to busy merchants.
  */
 export function createWebhookHttpClient(options: WebhookHttpClientOptions): WebhookHttpClient {
-  const agentOptions = { keepAlive: true, maxSockets: 512, maxFreeSockets: 64, timeout: 60_000 };
-  const agent = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
+  const filter = options.allowPrivateTargets
+    ? { allowPrivateIPAddress: true, allowMetaIPAddress: true }
+    : { allowPrivateIPAddress: false, allowMetaIPAddress: false, denyIPAddressList: EXTRA_DENIED_RANGES };
+  const agentOptions = { keepAlive: true, maxSockets: 512, maxFreeSockets: 64, timeout: 60_000, ...filter };
+  const agent = { http: new RequestFilteringHttpAgent(agentOptions), https: new RequestFilteringHttpsAgent(agentOptions) };
   const client: Got = got.extend({
     agent,
+    ...(options.lookup ? { dnsLookup: options.lookup } : {}),
     retry: { limit: 0 },
     followRedirect: false,
     throwHttpErrors: false,
@@ -89,11 +99,17 @@ function postOnce(client: Got, url: string, body: string, headers: Record<string
     });
     stream.on('end', () => settle(answered()));
     stream.on('error', (err: Error & { code?: string }) => {
-      if (isTimeout(err)) settle({ kind: 'timeout', error: `Timeout after ${timeoutMs}ms`, durationMs: elapsed() });
+      if (isRefusedTarget(err)) settle({ kind: 'blocked', error: 'Target address is not allowed (non-public)', durationMs: elapsed() });
+      else if (isTimeout(err)) settle({ kind: 'timeout', error: `Timeout after ${timeoutMs}ms`, durationMs: elapsed() });
       else if (status !== undefined) settle(answered());
       else settle({ kind: 'network_error', error: describeError(err), durationMs: elapsed() });
     });
   });
+}
+
+/** request-filtering-agent's refusal: the resolved (or literal) address is not public. */
+function isRefusedTarget(err: Error): boolean {
+  return /is not allowed\. Because/.test(err.message);
 }
 
 function isTimeout(err: Error & { code?: string }): boolean {

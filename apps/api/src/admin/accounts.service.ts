@@ -12,11 +12,12 @@ import {
 } from '@wr/db';
 import { generateWebhookSecret } from '@wr/delivery';
 import { issueApiKey } from '../auth/api-key.js';
+import { assertWebhookUrl } from '../http/webhook-url.js';
 
 /** Accounts, their API keys and their merchants, as the platform's core creates them. */
 export class AccountsService {
   constructor(
-    private readonly deps: { db: DataSource; accounts: AccountRepository; merchants: MerchantRepository },
+    private readonly deps: { db: DataSource; accounts: AccountRepository; merchants: MerchantRepository; allowPrivateTargets: boolean },
   ) {}
 
   /** Creates an account with its first API key; the key's plaintext exists only in this answer. */
@@ -31,6 +32,7 @@ export class AccountsService {
   }
 
   async createMerchant(input: Omit<NewMerchant, 'webhookSecret'>): Promise<MerchantRecord> {
+    assertWebhookUrl('webhook_url', input.webhookUrl, this.deps.allowPrivateTargets);
     try {
       return await this.deps.merchants.create({ ...input, webhookSecret: generateWebhookSecret() });
     } catch (err) {
@@ -44,6 +46,7 @@ export class AccountsService {
   }
 
   async updateMerchant(id: number, patch: MerchantPatch): Promise<MerchantRecord> {
+    assertWebhookUrl('webhook_url', patch.webhookUrl, this.deps.allowPrivateTargets);
     const updated = await this.deps.merchants.update(id, patch);
     if (!updated) throw new NotFoundError('Merchant not found');
     return updated;

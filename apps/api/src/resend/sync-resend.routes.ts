@@ -23,6 +23,10 @@ export function syncResendRoutes(deps: { auth: RequestHandler; rateLimit: Reques
       case 'timeout':
         res.status(504).json({ statusCode: 504, message: log.error, webhookLogId: log.id, sentAt });
         return;
+      case 'blocked':
+        // The destination resolved to a non-public address: the URL is the client's to fix.
+        res.status(400).json({ statusCode: 400, message: 'Webhook URL points to a non-public address', webhookLogId: log.id, sentAt });
+        return;
       case 'http_error':
         res.status(502).json({ statusCode: 502, message: `Webhook failed with status ${log.httpStatus}`, webhookLogId: log.id, sentAt });
         return;

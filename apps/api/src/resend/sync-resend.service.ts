@@ -1,6 +1,7 @@
 import { ConflictError, NotFoundError, ValidationError, transactionLookupFor } from '@wr/domain';
 import type { MerchantRepository, TransactionRecord, TransactionRepository, WebhookLogRecord } from '@wr/db';
 import type { WebhookDeliverer } from '@wr/delivery';
+import { assertWebhookUrl } from '../http/webhook-url.js';
 
 /**
  * SPEC 5.2: finds the caller's transaction by any identifier and delivers its current status
@@ -8,10 +9,16 @@ import type { WebhookDeliverer } from '@wr/delivery';
  */
 export class SyncResendService {
   constructor(
-    private readonly deps: { transactions: TransactionRepository; merchants: MerchantRepository; deliverer: WebhookDeliverer },
+    private readonly deps: {
+      transactions: TransactionRepository;
+      merchants: MerchantRepository;
+      deliverer: WebhookDeliverer;
+      allowPrivateTargets: boolean;
+    },
   ) {}
 
   async resend(accountId: number, identifier: string, overrideUrl?: string): Promise<WebhookLogRecord> {
+    assertWebhookUrl('url', overrideUrl, this.deps.allowPrivateTargets);
     const transaction = await this.findTransaction(accountId, identifier);
     const merchant = await this.deps.merchants.findById(transaction.merchantId);
     if (!merchant) throw new NotFoundError('Transaction not found');

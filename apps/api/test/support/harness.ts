@@ -1,3 +1,4 @@
+import type { LookupFunction } from 'node:net';
 import type { AppConfig } from '@wr/config';
 import { createLogger } from '@wr/logger';
 import {
@@ -42,12 +43,14 @@ export interface Tenant {
 let merchantSeq = 0;
 
 /** The API (and optionally a worker) against a database and Redis prefix of their own. */
-export async function startHarness(options: { worker?: boolean; env?: Record<string, string> } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { worker?: boolean; env?: Record<string, string>; lookup?: LookupFunction } = {},
+): Promise<Harness> {
   const db = await createTestDatabase();
   const prefix = uniqueQueuePrefix();
   const config = testConfig(db.url, prefix, options.env);
   const logger = createLogger({ service: 'test', level: config.logLevel });
-  const api = await startApiServer(config, logger);
+  const api = await startApiServer(config, logger, { lookup: options.lookup });
   const workers: RunningWorker[] = [];
 
   const request: Harness['request'] = async (method, path, opts = {}) => {
@@ -93,7 +96,7 @@ export async function startHarness(options: { worker?: boolean; env?: Record<str
       return res.body;
     },
     async startWorker(overrides = {}) {
-      const worker = await startWorkers(testConfig(db.url, prefix, { ...options.env, ...overrides }), logger);
+      const worker = await startWorkers(testConfig(db.url, prefix, { ...options.env, ...overrides }), logger, { lookup: options.lookup });
       workers.push(worker);
       harness.worker ??= worker;
       return worker;
