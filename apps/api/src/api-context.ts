@@ -5,6 +5,7 @@ import type { AppConfig } from '@wr/config';
 import {
   AccountRepository,
   createDataSource,
+  DeliveryOutboxRepository,
   MerchantRepository,
   ResendJobRepository,
   TransactionRepository,
@@ -95,7 +96,7 @@ export async function createApiContext(config: AppConfig, logger: Logger, option
     lookup: options.lookup,
   });
   const deliverer = new WebhookDeliverer({ http: httpClient, webhookLogs: repos.webhookLogs, logger });
-  const notifications = new NotificationService({ queue: deliveryQueue, redis });
+  const notifications = new NotificationService({ queue: deliveryQueue, outbox: new DeliveryOutboxRepository(db), logger });
   const replays = new ReplayService({
     db,
     redis,

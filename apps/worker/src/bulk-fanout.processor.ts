@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import { NOTIFIABLE_STATUS_IDS } from '@wr/domain';
+import { isDependencyDown, NOTIFIABLE_STATUS_IDS } from '@wr/domain';
 import type { ReplayFilter, ResendJobRecord } from '@wr/db';
 import { BULK_BATCH_SIZE, bulkBatchJobId, JOB_NAMES, type BulkFanoutJobData } from '@wr/queues';
 import { completeIfDone, failJob, renewLock } from './replay-lifecycle.js';
@@ -13,6 +13,23 @@ const PAGE_SIZE = 1000;
  * items and the cursor are saved together, so a fan-out that dies resumes where it stopped.
  */
 export function createBulkFanoutProcessor(ctx: WorkerContext) {
+  const fanout = createFanout(ctx);
+  return async (job: Job<BulkFanoutJobData>): Promise<{ dispatched: number } | { skipped: string }> => {
+    try {
+      return await fanout(job);
+    } catch (err) {
+      // On its last attempt, a fan-out that cannot finish fails its job (and frees the window)
+      // rather than leaving it running forever. Outages never get here: they wait, unspent.
+      if (!isDependencyDown(err) && job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
+        const rj = await ctx.repos.resendJobs.findById(job.data.resendJobId);
+        if (rj) await failJob(ctx, rj, `fan-out failed: ${(err as Error).message}`);
+      }
+      throw err;
+    }
+  };
+}
+
+function createFanout(ctx: WorkerContext) {
   return async (job: Job<BulkFanoutJobData>): Promise<{ dispatched: number } | { skipped: string }> => {
     const before = await ctx.repos.resendJobs.findById(job.data.resendJobId);
     if (!before || before.state !== 'queued' && before.state !== 'running') return { skipped: before?.state ?? 'missing' };

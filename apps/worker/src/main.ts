@@ -4,7 +4,13 @@ import { startWorkers } from './workers.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger({ service: 'worker', level: config.logLevel });
-const running = await startWorkers(config, logger);
+let running: Awaited<ReturnType<typeof startWorkers>>;
+try {
+  running = await startWorkers(config, logger);
+} catch (err) {
+  logger.error('worker cannot start', { err: (err as Error).message });
+  process.exit(1);
+}
 logger.info('worker started', { concurrency: config.workerConcurrency });
 
 let stopping = false;

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { AppConfig } from '@wr/config';
 import {
   createDataSource,
+  DeliveryOutboxRepository,
   MerchantRepository,
   ResendJobRepository,
   TransactionRepository,
@@ -11,7 +12,16 @@ import {
 } from '@wr/db';
 import { createWebhookHttpClient, WebhookDeliverer, type WebhookHttpClient } from '@wr/delivery';
 import type { Logger } from '@wr/logger';
-import { createBulkDeliveryQueue, createRedisConnection, ReplayLock, type BulkDeliveryQueue } from '@wr/queues';
+import {
+  createBulkDeliveryQueue,
+  createBulkFanoutQueue,
+  createDeliveryQueue,
+  createRedisConnection,
+  ReplayLock,
+  type BulkDeliveryQueue,
+  type BulkFanoutQueue,
+  type DeliveryQueue,
+} from '@wr/queues';
 
 /** What the worker's processors share, wired once per process. */
 export interface WorkerContext {
@@ -22,12 +32,16 @@ export interface WorkerContext {
   httpClient: WebhookHttpClient;
   deliverer: WebhookDeliverer;
   bulkDeliveryQueue: BulkDeliveryQueue;
+  /** Producers for the reconciler: live deliveries and fan-outs left behind by the API. */
+  deliveryQueue: DeliveryQueue;
+  fanoutQueue: BulkFanoutQueue;
   replayLock: ReplayLock;
   repos: {
     transactions: TransactionRepository;
     merchants: MerchantRepository;
     webhookLogs: WebhookLogRepository;
     resendJobs: ResendJobRepository;
+    outbox: DeliveryOutboxRepository;
   };
   close(): Promise<void>;
 }
@@ -52,9 +66,14 @@ export async function createWorkerContext(config: AppConfig, logger: Logger, opt
     merchants: new MerchantRepository(db),
     webhookLogs: new WebhookLogRepository(db),
     resendJobs: new ResendJobRepository(db),
+    outbox: new DeliveryOutboxRepository(db),
   };
   const bulkDeliveryQueue = createBulkDeliveryQueue(redis, config.queuePrefix);
-  bulkDeliveryQueue.on('error', (err) => logger.warn('bulk delivery queue error', { err: err.message }));
+  const deliveryQueue = createDeliveryQueue(redis, { prefix: config.queuePrefix, retryBaseDelayMs: config.retryBaseDelayMs });
+  const fanoutQueue = createBulkFanoutQueue(redis, config.queuePrefix);
+  for (const queue of [bulkDeliveryQueue, deliveryQueue, fanoutQueue]) {
+    queue.on('error', (err) => logger.warn('queue error', { queue: queue.name, err: err.message }));
+  }
   return {
     config,
     logger,
@@ -63,10 +82,12 @@ export async function createWorkerContext(config: AppConfig, logger: Logger, opt
     httpClient,
     deliverer: new WebhookDeliverer({ http: httpClient, webhookLogs: repos.webhookLogs, logger }),
     bulkDeliveryQueue,
+    deliveryQueue,
+    fanoutQueue,
     replayLock: new ReplayLock(redis, config.queuePrefix),
     repos,
     async close() {
-      await bulkDeliveryQueue.close().catch(() => undefined);
+      await Promise.all([bulkDeliveryQueue, deliveryQueue, fanoutQueue].map((q) => q.close().catch(() => undefined)));
       redis.disconnect();
       httpClient.close();
       await db.destroy().catch(() => undefined);

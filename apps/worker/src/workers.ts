@@ -5,6 +5,9 @@ import { QUEUE_NAMES } from '@wr/queues';
 import { createBulkBatchProcessor } from './bulk-batch.processor.js';
 import { createBulkFanoutProcessor } from './bulk-fanout.processor.js';
 import { createDeliveryProcessor } from './delivery.processor.js';
+import { deferOnDependencyError } from './dependency-retry.js';
+import { startReconciler } from './reconciler.js';
+import { assertNoEviction } from './redis-policy.js';
 import { createWorkerContext, type WorkerContext, type WorkerContextOptions } from './worker-context.js';
 
 export interface RunningWorker {
@@ -14,14 +17,25 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
-/** Every job runs with its queue, id and attempt on each log line it writes. */
+/**
+ * Every job runs with its queue, id and attempt on each log line it writes, and goes back to wait
+ * (without spending an attempt) when PostgreSQL is unreachable.
+ */
 function withJobContext<T>(queue: string, processor: (job: Job) => Promise<T>) {
-  return (job: Job) => runWithLogContext({ queue, jobId: job.id, attempt: job.attemptsMade + 1 }, () => processor(job));
+  const deferred = deferOnDependencyError(processor);
+  return (job: Job, token?: string) =>
+    runWithLogContext({ queue, jobId: job.id, attempt: job.attemptsMade + 1 }, () => deferred(job, token));
 }
 
 /** The live delivery worker and the two bulk workers, over one shared context. */
 export async function startWorkers(config: AppConfig, logger: Logger, options: WorkerContextOptions = {}): Promise<RunningWorker> {
   const ctx = await createWorkerContext(config, logger, options);
+  try {
+    await assertNoEviction(ctx.redis, logger);
+  } catch (err) {
+    await ctx.close();
+    throw err;
+  }
   const common = {
     connection: ctx.redis,
     prefix: config.queuePrefix,
@@ -53,10 +67,20 @@ export async function startWorkers(config: AppConfig, logger: Logger, options: W
       }
     });
   }
+  const reconciler = startReconciler({
+    outbox: ctx.repos.outbox,
+    resendJobs: ctx.repos.resendJobs,
+    deliveryQueue: ctx.deliveryQueue,
+    fanoutQueue: ctx.fanoutQueue,
+    redis: ctx.redis,
+    logger,
+    intervalMs: config.reconcileIntervalMs,
+  });
   return {
     context: ctx,
     workers,
     async close() {
+      reconciler.stop();
       await Promise.all(workers.map((w) => w.close()));
       await ctx.close();
     },

@@ -25,6 +25,8 @@ export const configSchema = Joi.object({
   // How long a worker's claim on a job lasts without renewal: after a crash, its jobs are handed to
   // another worker once this passes (BullMQ lockDuration; stalled checks run at the same pace).
   JOB_LOCK_MS: Joi.number().integer().min(1000).max(600000).default(30000),
+  // How often a worker queues automatic webhooks left in the outbox and bulk jobs left unqueued.
+  RECONCILE_INTERVAL_MS: Joi.number().integer().min(100).max(600000).default(5000),
   DB_POOL_SIZE: Joi.number().integer().min(1).max(200).default(10),
   SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(1000).max(600000).default(15000),
   LOG_LEVEL: Joi.string().valid('error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly', 'silent').default('info'),
@@ -44,6 +46,7 @@ export interface AppConfig {
   readonly workerConcurrency: number;
   readonly bulkConcurrency: number;
   readonly jobLockMs: number;
+  readonly reconcileIntervalMs: number;
   readonly dbPoolSize: number;
   readonly shutdownTimeoutMs: number;
   readonly logLevel: string;

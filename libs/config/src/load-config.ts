@@ -30,6 +30,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerConcurrency: value.WORKER_CONCURRENCY,
     bulkConcurrency: value.BULK_CONCURRENCY,
     jobLockMs: value.JOB_LOCK_MS,
+    reconcileIntervalMs: value.RECONCILE_INTERVAL_MS,
     dbPoolSize: value.DB_POOL_SIZE,
     shutdownTimeoutMs: value.SHUTDOWN_TIMEOUT_MS,
     logLevel: value.LOG_LEVEL,

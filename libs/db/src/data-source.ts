@@ -25,7 +25,8 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     applicationName: options.applicationName,
     poolSize: options.poolSize,
     extra: {
-      connectionTimeoutMillis: 2000,
+      // Under the 2 s in which an API call must answer 503 when PostgreSQL is unreachable.
+      connectionTimeoutMillis: 1500,
       statement_timeout: 30000,
       idle_in_transaction_session_timeout: 30000,
     },

@@ -3,3 +3,4 @@ export * from './delivery-types.js';
 export * from './errors.js';
 export * from './identifiers.js';
 export * from './webhook-payload.js';
+export * from './dependency-errors.js';

@@ -89,6 +89,16 @@ export function bulkBatchJobId(resendJobId: string, firstTransactionId: number, 
   return `batch-${resendJobId}-${firstTransactionId}-a${attempt}`;
 }
 
+/** The automatic webhook of one status change. */
+export function automaticDeliveryJob(change: { transactionId: number; statusId: number; statusChangedAt: Date }): DeliveryJobData {
+  return {
+    transactionId: change.transactionId,
+    statusId: change.statusId,
+    statusChangedAt: change.statusChangedAt.toISOString(),
+    trigger: 'automatic',
+  };
+}
+
 /** Four attempts in all (1 + 3 retries), exponential backoff with jitter so retries spread out. */
 export function deliveryJobOptions(retryBaseDelayMs: number): DefaultJobOptions {
   return {

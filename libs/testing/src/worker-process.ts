@@ -19,6 +19,7 @@ export function envFor(config: AppConfig, overrides: Record<string, string> = {}
     WORKER_CONCURRENCY: String(config.workerConcurrency),
     BULK_CONCURRENCY: String(config.bulkConcurrency),
     JOB_LOCK_MS: String(config.jobLockMs),
+    RECONCILE_INTERVAL_MS: String(config.reconcileIntervalMs),
     DB_POOL_SIZE: String(config.dbPoolSize),
     LOG_LEVEL: config.logLevel,
     ...overrides,

@@ -6,6 +6,7 @@ import {
   type DataSource,
   type MerchantRepository,
   type NewTransaction,
+  type OutboxEntry,
   type TransactionRecord,
   type TransactionRepository,
 } from '@wr/db';
@@ -37,7 +38,6 @@ export class TransactionsService {
     const prefix = options.fieldPrefix ?? (() => '');
     await this.assertMerchantsExist(inputs, prefix);
     await this.assertKeysAvailable(inputs, prefix);
-    if (options.notify) this.deps.notifications.assertCanEnqueue();
 
     const now = new Date();
     const rows: NewTransaction[] = inputs.map((t) => ({
@@ -52,8 +52,13 @@ export class TransactionsService {
       statusChangedAt: t.status_changed_at ?? now,
     }));
     let created: TransactionRecord[];
+    let outbox: OutboxEntry[] = [];
     try {
-      created = await this.deps.db.transaction((manager) => this.deps.transactions.insertMany(rows, manager));
+      created = await this.deps.db.transaction(async (manager) => {
+        const inserted = await this.deps.transactions.insertMany(rows, manager);
+        if (options.notify) outbox = await this.deps.notifications.record(inserted, manager);
+        return inserted;
+      });
     } catch (err) {
       if (isUniqueViolation(err)) {
         const field = CONFLICT_FIELDS[violatedConstraint(err) ?? ''] ?? 'id';
@@ -61,7 +66,7 @@ export class TransactionsService {
       }
       throw err;
     }
-    if (options.notify) await this.deps.notifications.statusesChanged(created);
+    await this.deps.notifications.dispatch(outbox);
     return created;
   }
 
@@ -70,10 +75,12 @@ export class TransactionsService {
     const current = await this.deps.transactions.findById(id);
     if (!current) throw new NotFoundError('Transaction not found');
     if (current.statusId === statusId && statusChangedAt === undefined) return current;
-    this.deps.notifications.assertCanEnqueue();
-    const updated = await this.deps.transactions.updateStatus(id, statusId, statusChangedAt ?? new Date());
-    if (!updated) throw new NotFoundError('Transaction not found');
-    await this.deps.notifications.statusesChanged([updated]);
+    const { updated, outbox } = await this.deps.db.transaction(async (manager) => {
+      const row = await this.deps.transactions.updateStatus(id, statusId, statusChangedAt ?? new Date(), manager);
+      if (!row) throw new NotFoundError('Transaction not found');
+      return { updated: row, outbox: await this.deps.notifications.record([row], manager) };
+    });
+    await this.deps.notifications.dispatch(outbox);
     return updated;
   }
 

@@ -1,8 +1,8 @@
 import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, Response } from 'express';
-import { AppError, RateLimitedError } from '@wr/domain';
+import { AppError, isDependencyDown, RateLimitedError } from '@wr/domain';
 import type { Logger } from '@wr/logger';
-import { isDependencyDown } from './dependency-errors.js';
+
 
 /** The answer an error gets, before a dialect shapes its body. */
 export interface ErrorAnswer {

@@ -3,3 +3,4 @@ export * from './merchant.repository.js';
 export * from './transaction.repository.js';
 export * from './webhook-log.repository.js';
 export * from './resend-job.repository.js';
+export * from './delivery-outbox.repository.js';

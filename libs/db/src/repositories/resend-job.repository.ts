@@ -88,6 +88,18 @@ export class ResendJobRepository {
     await manager.query('DELETE FROM resend_jobs WHERE id = ANY($1::text[])', [ids]);
   }
 
+  /** Jobs still queued a while after creation whose start time has come: their fan-out may be lost. */
+  async findUnstarted(olderThanMs: number, limit: number, manager: EntityManager = this.db.manager): Promise<ResendJobRecord[]> {
+    const rows = await manager.query(
+      `SELECT * FROM resend_jobs
+        WHERE state = 'queued' AND created_at < now() - ($1::int * interval '1 millisecond')
+          AND (run_at IS NULL OR run_at < now() - ($1::int * interval '1 millisecond'))
+        ORDER BY created_at LIMIT $2`,
+      [olderThanMs, limit],
+    );
+    return mapRows(manager, ResendJobEntity, rows);
+  }
+
   /** queued -> running; returns the job as it now is (or null if it is gone). */
   async markRunning(id: string, manager: EntityManager = this.db.manager): Promise<ResendJobRecord | null> {
     const [rows] = await manager.query(

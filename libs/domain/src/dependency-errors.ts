@@ -1,4 +1,4 @@
-import { ServiceUnavailableError } from '@wr/domain';
+import { ServiceUnavailableError } from './errors.js';
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
 // PostgreSQL: connection exceptions (08xxx), admin shutdown, cannot connect now.
