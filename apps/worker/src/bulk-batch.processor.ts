@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import { MAX_DELIVERY_ATTEMPTS } from '@wr/domain';
+import { isDependencyDown, MAX_DELIVERY_ATTEMPTS } from '@wr/domain';
 import type { NewWebhookLog } from '@wr/db';
 import { bulkBatchJobId, JOB_NAMES, retryDelayMs, type BulkBatchJobData } from '@wr/queues';
 import { completeIfDone, renewLock } from './replay-lifecycle.js';
@@ -11,12 +11,40 @@ import type { WorkerContext } from './worker-context.js';
  * attempt, and queues the rest as the next attempt's batch after the backoff delay.
  */
 export function createBulkBatchProcessor(ctx: WorkerContext) {
+  const processBatch = createBatch(ctx);
   return async (job: Job<BulkBatchJobData>): Promise<{ delivered: number; retrying: number } | { skipped: string }> => {
-    const { resendJobId, transactionIds, attempt } = job.data;
+    try {
+      return await processBatch(job);
+    } catch (err) {
+      // Out of whole-batch retries on an error that is not an outage: the batch's transactions are
+      // finished as failed, so the job can still complete instead of running forever.
+      if (!isDependencyDown(err) && job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
+        const { resendJobId, transactionIds, attempt } = job.data;
+        const rj = await ctx.repos.resendJobs.findById(resendJobId);
+        if (rj) {
+          await ctx.repos.resendJobs.recordFinished(rj.id, { succeeded: [], failed: transactionIds, attempts: attempt });
+          await completeIfDone(ctx, rj);
+        }
+      }
+      throw err;
+    }
+  };
+}
+
+function createBatch(ctx: WorkerContext) {
+  return async (job: Job<BulkBatchJobData>): Promise<{ delivered: number; retrying: number } | { skipped: string }> => {
+    const { resendJobId, attempt } = job.data;
     const rj = await ctx.repos.resendJobs.findById(resendJobId);
     // Cancelled or failed meanwhile: the remaining deliveries are dropped.
     if (!rj || rj.state !== 'running') return { skipped: rj?.state ?? 'missing' };
     await renewLock(ctx, rj);
+    // Only what is still pending: a batch that runs again (a crash, a resumed fan-out) does not
+    // resend what was already delivered.
+    const transactionIds = await ctx.repos.resendJobs.stillPending(rj.id, job.data.transactionIds);
+    if (transactionIds.length === 0) {
+      await completeIfDone(ctx, rj);
+      return { delivered: 0, retrying: 0 };
+    }
 
     const merchant = await ctx.repos.merchants.findById(rj.merchantId);
     const transactions = await ctx.repos.transactions.findManyByIds(transactionIds);

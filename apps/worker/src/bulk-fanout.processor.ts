@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
 import { isDependencyDown, NOTIFIABLE_STATUS_IDS } from '@wr/domain';
-import type { ReplayFilter, ResendJobRecord } from '@wr/db';
+import { replayFilterOf, type ResendJobRecord } from '@wr/db';
 import { BULK_BATCH_SIZE, bulkBatchJobId, JOB_NAMES, type BulkFanoutJobData } from '@wr/queues';
 import { completeIfDone, failJob, renewLock } from './replay-lifecycle.js';
 import type { WorkerContext } from './worker-context.js';
@@ -43,15 +43,7 @@ function createFanout(ctx: WorkerContext) {
     // A fan-out that ran before (a crash, a stalled job) may have saved items it never queued.
     if (before.startedAt !== null) await requeuePending(ctx, rj);
 
-    const filter: ReplayFilter = {
-      merchantId: rj.merchantId,
-      kind: rj.kind,
-      windowStart: rj.windowStart,
-      windowEnd: rj.windowEnd,
-      statusIds: rj.statusIds ?? NOTIFIABLE_STATUS_IDS,
-      transactionId: rj.transactionId,
-      onlyFailed: rj.onlyFailed,
-    };
+    const filter = replayFilterOf(rj, NOTIFIABLE_STATUS_IDS);
     let cursor = rj.cursorChangedAt && rj.cursorTransactionId ? { changedAt: rj.cursorChangedAt, transactionId: rj.cursorTransactionId } : null;
     for (;;) {
       const page = await ctx.repos.transactions.pageInWindow(filter, cursor, PAGE_SIZE);
@@ -72,25 +64,32 @@ function createFanout(ctx: WorkerContext) {
   };
 }
 
-async function queueBatches(ctx: WorkerContext, rj: ResendJobRecord, transactionIds: number[]): Promise<void> {
+/** `round` tells a resumed fan-out's batches apart from the first run's, so none is dropped as a duplicate id. */
+async function queueBatches(ctx: WorkerContext, rj: ResendJobRecord, transactionIds: number[], round = ''): Promise<void> {
   const batches = [];
   for (let i = 0; i < transactionIds.length; i += BULK_BATCH_SIZE) {
     const ids = transactionIds.slice(i, i + BULK_BATCH_SIZE);
     batches.push({
       name: JOB_NAMES.deliverBatch,
       data: { resendJobId: rj.id, transactionIds: ids, attempt: 1 },
-      opts: { jobId: bulkBatchJobId(rj.id, ids[0]!, 1) },
+      opts: { jobId: `${bulkBatchJobId(rj.id, ids[0]!, 1)}${round}` },
     });
   }
   if (batches.length > 0) await ctx.bulkDeliveryQueue.addBulk(batches);
 }
 
+/**
+ * After a fan-out stopped part-way, pending items may never have reached Redis. They are queued
+ * again; items that were queued after all are sent at most once more (batches re-read what is
+ * still pending, and receivers deduplicate on webhook-id).
+ */
 async function requeuePending(ctx: WorkerContext, rj: ResendJobRecord): Promise<void> {
+  const round = `-r${Date.now()}`;
   let after = 0;
   for (;;) {
     const ids = await ctx.repos.resendJobs.pendingItems(rj.id, after, PAGE_SIZE);
     if (ids.length === 0) return;
-    await queueBatches(ctx, rj, ids);
+    await queueBatches(ctx, rj, ids, round);
     after = ids[ids.length - 1]!;
   }
 }

@@ -41,6 +41,8 @@ export async function startWorkers(config: AppConfig, logger: Logger, options: W
     prefix: config.queuePrefix,
     lockDuration: config.jobLockMs,
     stalledInterval: config.jobLockMs,
+    // A job whose worker died is handed over; only after several such deaths is it given up.
+    maxStalledCount: 3,
   };
   const live = new Worker(
     QUEUE_NAMES.delivery,

@@ -17,6 +17,9 @@ const SECRET_KEYS = new Set(
     'webhook_secret',
     'webhook-signature',
     'signature',
+    // TypeORM's QueryFailedError carries the statement and its parameters.
+    'parameters',
+    'query',
   ].map((k) => k.toLowerCase()),
 );
 

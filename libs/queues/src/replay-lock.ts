@@ -35,6 +35,11 @@ export class ReplayLock {
     return (await this.redis.eval(RENEW, 1, this.key(target), token, String(ttlMs))) === 1;
   }
 
+  /** The token (job id) holding the lock, if any. */
+  async holder(target: ReplayLockTarget): Promise<string | null> {
+    return this.redis.get(this.key(target));
+  }
+
   async release(target: ReplayLockTarget, token: string): Promise<boolean> {
     return (await this.redis.eval(RELEASE, 1, this.key(target), token)) === 1;
   }

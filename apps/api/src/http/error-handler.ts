@@ -25,8 +25,28 @@ export function errorAnswer(err: unknown, logger: Logger): ErrorAnswer {
     logger.warn('dependency unavailable', { err: (err as Error).message });
     return { status: 503, message: 'Service temporarily unavailable' };
   }
-  logger.error('unhandled error', { err });
+  if (UNSTORABLE_TEXT.has(pgCode(err) ?? '')) {
+    return { status: 422, message: 'Request contains characters that cannot be stored (such as NUL)' };
+  }
+  logger.error('unhandled error', { err: describeError(err) });
   return { status: 500, message: 'Internal server error' };
+}
+
+// PostgreSQL refuses NUL in text (22021) and in jsonb strings (22P05).
+const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
+
+function pgCode(err: unknown): string | undefined {
+  const e = err as { code?: string; driverError?: { code?: string } } | undefined;
+  return e?.driverError?.code ?? e?.code;
+}
+
+/**
+ * What an unexpected error may put on a log line: never the whole object, whose SQL parameters
+ * (TypeORM's QueryFailedError) can hold webhook secrets or a client's payload.
+ */
+function describeError(err: unknown) {
+  const e = err as { name?: string; message?: string; stack?: string } | undefined;
+  return { name: e?.name, code: pgCode(err), message: e?.message?.slice(0, 500), stack: e?.stack?.split('\n').slice(0, 8).join('\n') };
 }
 
 function bodyParserMessage(type: string | undefined): string | undefined {

@@ -5,6 +5,7 @@ import {
   NOTIFIABLE_STATUS_IDS,
   NotFoundError,
   ServiceUnavailableError,
+  ValidationError,
   type TransactionKind,
 } from '@wr/domain';
 import {
@@ -37,6 +38,11 @@ export interface WindowReplay {
   requestedBy: string;
 }
 
+/** A replay to a merchant with nowhere to send is refused up front, not failed later. */
+function assertHasWebhookUrl(merchant: MerchantRecord): void {
+  if (!merchant.webhookUrl) throw new ValidationError('Merchant has no webhook URL configured', 'merchant_id', 422);
+}
+
 /** 32 lowercase hex characters, as the seeds' job ids. */
 export function newJobId(): string {
   return randomBytes(16).toString('hex');
@@ -59,7 +65,7 @@ export class ReplayService {
     },
   ) {}
 
-  filterFor(replay: Pick<WindowReplay, 'merchant' | 'kind' | 'start' | 'end' | 'statusIds' | 'onlyFailed'>): ReplayFilter {
+  private filterFor(replay: Pick<WindowReplay, 'merchant' | 'kind' | 'start' | 'end' | 'statusIds' | 'onlyFailed'>): ReplayFilter {
     return {
       merchantId: replay.merchant.id,
       kind: replay.kind,
@@ -76,6 +82,7 @@ export class ReplayService {
   }
 
   async createWindowJobs(replay: WindowReplay): Promise<{ requestId: string; jobs: ResendJobRecord[] }> {
+    assertHasWebhookUrl(replay.merchant);
     this.assertQueueReachable();
     const requestId = newJobId();
     const windows = splitIntoJobWindows(replay.start, replay.end);
@@ -113,10 +120,12 @@ export class ReplayService {
   /** A job for one transaction (SimPay `object_reference_id`); it takes no window lock. */
   async createTransactionJob(input: {
     accountId: number;
+    merchant: MerchantRecord;
     transaction: TransactionRecord;
     source: ResendJobSource;
     requestedBy: string;
   }): Promise<{ requestId: string; job: ResendJobRecord }> {
+    assertHasWebhookUrl(input.merchant);
     this.assertQueueReachable();
     const requestId = newJobId();
     const at = input.transaction.statusChangedAt;
@@ -180,6 +189,9 @@ export class ReplayService {
         await this.releaseLocks(held);
         throw new ServiceUnavailableError();
       }
+      if (!acquired && (await this.clearStaleLock(draft))) {
+        acquired = await this.deps.lock.acquire(draft, draft.id, ttl).catch(() => false);
+      }
       if (!acquired) {
         await this.releaseLocks(held);
         throw this.windowBusy(draft);
@@ -187,6 +199,18 @@ export class ReplayService {
       held.push(draft);
     }
     return held;
+  }
+
+  /**
+   * A lock whose job has ended (its release was lost, say, to a Redis blip) is cleared instead of
+   * refusing the window until it expires.
+   */
+  private async clearStaleLock(draft: NewResendJob): Promise<boolean> {
+    const holder = await this.deps.lock.holder(draft).catch(() => null);
+    if (!holder) return false;
+    const job = /^[0-9a-f]{32}$/.test(holder) ? await this.deps.resendJobs.findById(holder) : null;
+    if (job && (job.state === 'queued' || job.state === 'running')) return false;
+    return this.deps.lock.release(draft, holder).catch(() => false);
   }
 
   private async releaseLocks(held: NewResendJob[]): Promise<void> {

@@ -1,4 +1,4 @@
-import { ValidationError } from '@wr/domain';
+import { isNotifiableStatus, ValidationError } from '@wr/domain';
 import type { MerchantRepository, ResendJobRepository, ResendRequestSummary, TransactionRepository } from '@wr/db';
 import type { ReplayService } from '../replays/replay.service.js';
 import { MAX_RANGE_MS, type SimpayResendBody } from './simpay.schemas.js';
@@ -22,7 +22,12 @@ export class SimpayResendService {
         // The seed's own words: a CASHIN object is a QR Code, a CASHOUT one a Transaction.
         throw new ValidationError(body.resend_type === 'CASHIN' ? 'QR Code not found' : 'Transaction not found');
       }
-      const { requestId } = await this.deps.replays.createTransactionJob({ accountId, transaction, source: 'simpay', requestedBy });
+      if (!isNotifiableStatus(transaction.statusId)) {
+        throw new ValidationError('"object_reference_id" names a transaction with no notification to resend (Pending)', 'object_reference_id', 422);
+      }
+      const merchant = await this.deps.merchants.findById(transaction.merchantId);
+      if (!merchant) throw new ValidationError(body.resend_type === 'CASHIN' ? 'QR Code not found' : 'Transaction not found');
+      const { requestId } = await this.deps.replays.createTransactionJob({ accountId, merchant, transaction, source: 'simpay', requestedBy });
       return requestId;
     }
 

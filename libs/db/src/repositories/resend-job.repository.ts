@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { TransactionKind } from '@wr/domain';
 import { ResendJobEntity, type ResendJobRecord, type ResendJobSource } from '../entities/index.js';
 import { mapRow, mapRows } from '../row-mapper.js';
+import type { ReplayFilter } from './transaction.repository.js';
 
 export interface NewResendJob {
   id: string;
@@ -147,6 +148,17 @@ export class ResendJobRepository {
     return rows.map((r) => Number(r.transaction_id));
   }
 
+  /** Which of these transactions the job has not finished with (a batch re-reads before sending). */
+  async stillPending(id: string, transactionIds: number[], manager: EntityManager = this.db.manager): Promise<number[]> {
+    if (transactionIds.length === 0) return [];
+    const rows: Array<{ transaction_id: string }> = await manager.query(
+      `SELECT transaction_id FROM resend_job_items
+        WHERE resend_job_id = $1 AND transaction_id = ANY($2::bigint[]) AND state = 'pending'`,
+      [id, transactionIds],
+    );
+    return rows.map((r) => Number(r.transaction_id));
+  }
+
   /** Every matching transaction is queued: `total` becomes the exact count. */
   async finishFanout(id: string, manager: EntityManager = this.db.manager): Promise<void> {
     await manager.query('UPDATE resend_jobs SET fanout_done = true, total = dispatched WHERE id = $1', [id]);
@@ -247,4 +259,17 @@ function groupByRequest(jobs: ResendJobRecord[]): ResendRequestSummary[] {
     groups.set(job.requestId!, list);
   }
   return [...groups].map(([requestId, list]) => ({ requestId, jobs: list }));
+}
+
+/** What a job's fan-out selects. */
+export function replayFilterOf(job: ResendJobRecord, notifiable: readonly number[]): ReplayFilter {
+  return {
+    merchantId: job.merchantId,
+    kind: job.kind,
+    windowStart: job.windowStart,
+    windowEnd: job.windowEnd,
+    statusIds: job.statusIds ?? [...notifiable],
+    transactionId: job.transactionId,
+    onlyFailed: job.onlyFailed,
+  };
 }

@@ -211,12 +211,20 @@ export interface ReplayFilter {
 
 function replayWhere(filter: ReplayFilter): { where: string; params: unknown[] } {
   if (filter.transactionId) {
-    return { where: 't.id = $1 AND t.merchant_id = $2', params: [filter.transactionId, filter.merchantId] };
+    return {
+      where: 't.id = $1 AND t.merchant_id = $2 AND t.status_id = ANY($3::smallint[])',
+      params: [filter.transactionId, filter.merchantId, filter.statusIds],
+    };
   }
   const params: unknown[] = [filter.merchantId, filter.windowStart.toISOString(), filter.windowEnd.toISOString(), filter.statusIds];
-  const kinds = filter.kind ? [filter.kind] : ['CASHIN', 'CASHOUT'];
-  params.push(kinds);
-  let where = `t.merchant_id = $1 AND t.kind = ANY($5::text[]) AND t.status_changed_at >= $2 AND t.status_changed_at < $3
+  // One kind is an equality, so the keyset walk reads transactions_window_idx in order; "= ANY"
+  // would make PostgreSQL sort the rest of the window on every page.
+  let kindClause = `t.kind IN ('CASHIN', 'CASHOUT')`;
+  if (filter.kind) {
+    params.push(filter.kind);
+    kindClause = `t.kind = $${params.length}`;
+  }
+  let where = `t.merchant_id = $1 AND ${kindClause} AND t.status_changed_at >= $2 AND t.status_changed_at < $3
     AND t.status_id = ANY($4::smallint[])`;
   if (filter.onlyFailed) {
     where += ` AND NOT EXISTS (
