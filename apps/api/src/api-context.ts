@@ -15,21 +15,28 @@ import {
 import { createWebhookHttpClient, WebhookDeliverer, type WebhookHttpClient } from '@wr/delivery';
 import type { Logger } from '@wr/logger';
 import {
+  createBulkDeliveryQueue,
   createBulkFanoutQueue,
   createDeliveryQueue,
+  createReplayScheduleQueue,
   createRedisConnection,
   QUEUE_NAMES,
   ReplayLock,
   waitForRedis,
+  type BulkDeliveryQueue,
   type BulkFanoutQueue,
   type DeliveryQueue,
+  type ReplayScheduleQueue,
 } from '@wr/queues';
+import { createServiceMetrics, type ServiceMetrics } from '@wr/metrics';
+import { registerScrapeGauges } from './observability/scrape-gauges.js';
+import { ReplaySchedulesService } from './replays/replay-schedules.service.js';
 import { AccountsService } from './admin/accounts.service.js';
 import { TransactionsService } from './admin/transactions.service.js';
 import { FirstAttemptWaiter } from './invoices/first-attempt-waiter.js';
 import { InvoiceResendService } from './invoices/invoice-resend.service.js';
 import { NotificationService } from './notifications/notification.service.js';
-import { ReplayService } from './replays/replay.service.js';
+import { ReplayService } from '@wr/replays';
 import { SyncResendService } from './resend/sync-resend.service.js';
 import { SimpayResendService } from './simpay/simpay-resend.service.js';
 
@@ -41,6 +48,9 @@ export interface ApiContext {
   redis: Redis;
   deliveryQueue: DeliveryQueue;
   fanoutQueue: BulkFanoutQueue;
+  bulkDeliveryQueue: BulkDeliveryQueue;
+  scheduleQueue: ReplayScheduleQueue;
+  metrics: ServiceMetrics;
   httpClient: WebhookHttpClient;
   repos: {
     accounts: AccountRepository;
@@ -56,6 +66,7 @@ export interface ApiContext {
     replays: ReplayService;
     simpay: SimpayResendService;
     invoices: InvoiceResendService;
+    schedules: ReplaySchedulesService;
   };
   close(): Promise<void>;
 }
@@ -74,7 +85,14 @@ export async function createApiContext(config: AppConfig, logger: Logger, option
   const deliveryQueue = createDeliveryQueue(redis, { prefix: config.queuePrefix, retryBaseDelayMs: config.retryBaseDelayMs });
   deliveryQueue.on('error', (err) => logger.warn('delivery queue error', { err: err.message }));
   const fanoutQueue = createBulkFanoutQueue(redis, config.queuePrefix);
-  fanoutQueue.on('error', (err) => logger.warn('fanout queue error', { err: err.message }));
+  // The API only reads these two (Bull Board, metrics) and adds schedulers.
+  const bulkDeliveryQueue = createBulkDeliveryQueue(redis, config.queuePrefix);
+  const scheduleQueue = createReplayScheduleQueue(redis, config.queuePrefix);
+  for (const queue of [fanoutQueue, bulkDeliveryQueue, scheduleQueue]) {
+    queue.on('error', (err) => logger.warn('queue error', { queue: queue.name, err: err.message }));
+  }
+  const metrics = createServiceMetrics('api');
+  registerScrapeGauges(metrics, { queues: [deliveryQueue, fanoutQueue, bulkDeliveryQueue, scheduleQueue], db });
   // Invoice resends wait for their first attempt's outcome: QueueEvents reads BullMQ's event stream
   // on a connection of its own (it blocks).
   const eventsConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
@@ -95,7 +113,7 @@ export async function createApiContext(config: AppConfig, logger: Logger, option
     allowPrivateTargets: config.webhookAllowPrivateTargets,
     lookup: options.lookup,
   });
-  const deliverer = new WebhookDeliverer({ http: httpClient, webhookLogs: repos.webhookLogs, logger });
+  const deliverer = new WebhookDeliverer({ http: httpClient, webhookLogs: repos.webhookLogs, logger, metrics });
   const notifications = new NotificationService({ queue: deliveryQueue, outbox: new DeliveryOutboxRepository(db), logger });
   const replays = new ReplayService({
     db,
@@ -130,6 +148,7 @@ export async function createApiContext(config: AppConfig, logger: Logger, option
       // The first attempt's own timeout, plus the worker's pick-up and bookkeeping.
       waitMs: config.webhookTimeoutMs + 2000,
     }),
+    schedules: new ReplaySchedulesService({ queue: scheduleQueue, merchants: repos.merchants }),
   };
 
   return {
@@ -139,13 +158,16 @@ export async function createApiContext(config: AppConfig, logger: Logger, option
     redis,
     deliveryQueue,
     fanoutQueue,
+    bulkDeliveryQueue,
+    scheduleQueue,
+    metrics,
     httpClient,
     repos,
     services,
     async close() {
       await queueEvents.close().catch(() => undefined);
       eventsConnection.disconnect();
-      await fanoutQueue.close().catch(() => undefined);
+      await Promise.all([fanoutQueue, bulkDeliveryQueue, scheduleQueue].map((q) => q.close().catch(() => undefined)));
       await deliveryQueue.close().catch(() => undefined);
       redis.disconnect();
       httpClient.close();

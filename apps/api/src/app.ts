@@ -1,6 +1,10 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { adminRoutes } from './admin/admin.routes.js';
+import { queuesBoard } from './admin/queues-board.js';
+import { docsRoutes } from './docs/docs.routes.js';
+import { countRequests, metricsRoutes } from './observability/metrics.routes.js';
+import { replayRoutes } from './replays/replays.routes.js';
 import type { ApiContext } from './api-context.js';
 import { requireApiKey } from './auth/auth.middleware.js';
 import { healthRoutes } from './health/health.routes.js';
@@ -18,8 +22,22 @@ import { webhookLogRoutes } from './webhook-logs/webhook-logs.routes.js';
 export function createApp(ctx: ApiContext): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(helmet());
   app.use(requestContext(ctx.logger));
+  app.use(countRequests(ctx.metrics));
+  // Browser pages (Bull Board, Swagger UI) carry their own inline scripts: mounted before the
+  // strict Content-Security-Policy the JSON API gets.
+  app.use(
+    '/admin/queues',
+    helmet({ contentSecurityPolicy: false }),
+    queuesBoard({
+      adminToken: ctx.config.adminToken,
+      basePath: '/admin/queues',
+      queues: [ctx.deliveryQueue, ctx.fanoutQueue, ctx.bulkDeliveryQueue, ctx.scheduleQueue],
+    }),
+  );
+  app.use('/docs', helmet({ contentSecurityPolicy: false }), docsRoutes());
+  app.use(helmet());
+  app.use(metricsRoutes(ctx.metrics));
 
   const auth = requireApiKey(ctx.repos.accounts);
   app.use(healthRoutes({ db: ctx.db, redis: ctx.redis }));
@@ -36,6 +54,16 @@ export function createApp(ctx: ApiContext): Express {
   app.use('/v3/webhooks', simpayRoutes({ auth, service: ctx.services.simpay, logger: ctx.logger }));
   app.use('/v2', payinBulkRoutes({ auth, merchants: ctx.repos.merchants, replays: ctx.services.replays }));
   app.use('/v1', resendJobRoutes({ auth, replays: ctx.services.replays }));
+  app.use(
+    '/v1',
+    replayRoutes({
+      auth,
+      merchants: ctx.repos.merchants,
+      resendJobs: ctx.repos.resendJobs,
+      replays: ctx.services.replays,
+      schedules: ctx.services.schedules,
+    }),
+  );
   app.use('/v1', webhookLogRoutes({ auth, webhookLogs: ctx.repos.webhookLogs }));
 
   app.use((_req, res) => {

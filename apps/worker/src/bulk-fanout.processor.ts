@@ -1,4 +1,4 @@
-import type { Job } from 'bullmq';
+import { DelayedError, type Job } from 'bullmq';
 import { isDependencyDown, NOTIFIABLE_STATUS_IDS } from '@wr/domain';
 import { replayFilterOf, type ResendJobRecord } from '@wr/db';
 import { BULK_BATCH_SIZE, bulkBatchJobId, JOB_NAMES, type BulkFanoutJobData } from '@wr/queues';
@@ -14,10 +14,11 @@ const PAGE_SIZE = 1000;
  */
 export function createBulkFanoutProcessor(ctx: WorkerContext) {
   const fanout = createFanout(ctx);
-  return async (job: Job<BulkFanoutJobData>): Promise<{ dispatched: number } | { skipped: string }> => {
+  return async (job: Job<BulkFanoutJobData>, token?: string): Promise<{ dispatched: number } | { skipped: string }> => {
     try {
-      return await fanout(job);
+      return await fanout(job, token);
     } catch (err) {
+      if (err instanceof DelayedError) throw err;
       // On its last attempt, a fan-out that cannot finish fails its job (and frees the window)
       // rather than leaving it running forever. Outages never get here: they wait, unspent.
       if (!isDependencyDown(err) && job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
@@ -30,7 +31,7 @@ export function createBulkFanoutProcessor(ctx: WorkerContext) {
 }
 
 function createFanout(ctx: WorkerContext) {
-  return async (job: Job<BulkFanoutJobData>): Promise<{ dispatched: number } | { skipped: string }> => {
+  return async (job: Job<BulkFanoutJobData>, token?: string): Promise<{ dispatched: number } | { skipped: string }> => {
     const before = await ctx.repos.resendJobs.findById(job.data.resendJobId);
     if (!before || before.state !== 'queued' && before.state !== 'running') return { skipped: before?.state ?? 'missing' };
     const rj = (await ctx.repos.resendJobs.markRunning(before.id))!;
@@ -41,7 +42,7 @@ function createFanout(ctx: WorkerContext) {
       return { skipped: 'no_webhook_url' };
     }
     // A fan-out that ran before (a crash, a stalled job) may have saved items it never queued.
-    if (before.startedAt !== null) await requeuePending(ctx, rj);
+    if (before.startedAt !== null && !job.data.handedBack) await requeuePending(ctx, rj);
 
     const filter = replayFilterOf(rj, NOTIFIABLE_STATUS_IDS);
     let cursor = rj.cursorChangedAt && rj.cursorTransactionId ? { changedAt: rj.cursorChangedAt, transactionId: rj.cursorTransactionId } : null;
@@ -56,6 +57,13 @@ function createFanout(ctx: WorkerContext) {
       if (current?.state !== 'running') return { skipped: current?.state ?? 'missing' };
       await renewLock(ctx, rj);
       if (page.length < PAGE_SIZE) break;
+      if (ctx.stopping.value && token) {
+        // Shutting down: the cursor is saved and every recorded item is queued, so the next worker
+        // picks up from this page with nothing to re-queue.
+        await job.updateData({ ...job.data, handedBack: true });
+        await job.moveToDelayed(Date.now(), token);
+        throw new DelayedError();
+      }
     }
     await ctx.repos.resendJobs.finishFanout(rj.id);
     await completeIfDone(ctx, rj);

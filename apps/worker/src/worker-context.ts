@@ -12,6 +12,8 @@ import {
 } from '@wr/db';
 import { createWebhookHttpClient, WebhookDeliverer, type WebhookHttpClient } from '@wr/delivery';
 import type { Logger } from '@wr/logger';
+import { createServiceMetrics, type ServiceMetrics } from '@wr/metrics';
+import { ReplayService } from '@wr/replays';
 import {
   createBulkDeliveryQueue,
   createBulkFanoutQueue,
@@ -36,6 +38,10 @@ export interface WorkerContext {
   deliveryQueue: DeliveryQueue;
   fanoutQueue: BulkFanoutQueue;
   replayLock: ReplayLock;
+  replays: ReplayService;
+  metrics: ServiceMetrics;
+  /** Set when the process is shutting down: long jobs hand themselves back at their next step. */
+  stopping: { value: boolean };
   repos: {
     transactions: TransactionRepository;
     merchants: MerchantRepository;
@@ -74,17 +80,22 @@ export async function createWorkerContext(config: AppConfig, logger: Logger, opt
   for (const queue of [bulkDeliveryQueue, deliveryQueue, fanoutQueue]) {
     queue.on('error', (err) => logger.warn('queue error', { queue: queue.name, err: err.message }));
   }
+  const metrics = createServiceMetrics('worker');
+  const replayLock = new ReplayLock(redis, config.queuePrefix);
   return {
     config,
     logger,
     db,
     redis,
     httpClient,
-    deliverer: new WebhookDeliverer({ http: httpClient, webhookLogs: repos.webhookLogs, logger }),
+    deliverer: new WebhookDeliverer({ http: httpClient, webhookLogs: repos.webhookLogs, logger, metrics }),
     bulkDeliveryQueue,
     deliveryQueue,
     fanoutQueue,
-    replayLock: new ReplayLock(redis, config.queuePrefix),
+    replayLock,
+    replays: new ReplayService({ db, redis, transactions: repos.transactions, resendJobs: repos.resendJobs, fanoutQueue, lock: replayLock }),
+    metrics,
+    stopping: { value: false },
     repos,
     async close() {
       await Promise.all([bulkDeliveryQueue, deliveryQueue, fanoutQueue].map((q) => q.close().catch(() => undefined)));

@@ -6,13 +6,16 @@ import { createBulkBatchProcessor } from './bulk-batch.processor.js';
 import { createBulkFanoutProcessor } from './bulk-fanout.processor.js';
 import { createDeliveryProcessor } from './delivery.processor.js';
 import { deferOnDependencyError } from './dependency-retry.js';
+import { startMetricsServer } from './metrics-server.js';
 import { startReconciler } from './reconciler.js';
+import { createScheduledReplayProcessor } from './scheduled-replay.processor.js';
 import { assertNoEviction } from './redis-policy.js';
 import { createWorkerContext, type WorkerContext, type WorkerContextOptions } from './worker-context.js';
 
 export interface RunningWorker {
   context: WorkerContext;
   workers: Worker[];
+  metricsPort: number;
   /** Stops taking jobs, lets in-flight ones finish, then closes every connection. */
   close(): Promise<void>;
 }
@@ -21,7 +24,7 @@ export interface RunningWorker {
  * Every job runs with its queue, id and attempt on each log line it writes, and goes back to wait
  * (without spending an attempt) when PostgreSQL is unreachable.
  */
-function withJobContext<T>(queue: string, processor: (job: Job) => Promise<T>) {
+function withJobContext<T>(queue: string, processor: (job: Job, token?: string) => Promise<T>) {
   const deferred = deferOnDependencyError(processor);
   return (job: Job, token?: string) =>
     runWithLogContext({ queue, jobId: job.id, attempt: job.attemptsMade + 1 }, () => deferred(job, token));
@@ -60,7 +63,12 @@ export async function startWorkers(config: AppConfig, logger: Logger, options: W
     ...common,
     concurrency: config.bulkConcurrency,
   });
-  const workers = [live, fanout, batches];
+  const scheduled = new Worker(
+    QUEUE_NAMES.replaySchedules,
+    withJobContext(QUEUE_NAMES.replaySchedules, createScheduledReplayProcessor(ctx)),
+    { ...common, concurrency: 1 },
+  );
+  const workers = [live, fanout, batches, scheduled];
   for (const worker of workers) {
     worker.on('error', (err) => logger.error('worker error', { queue: worker.name, err: err.message }));
     worker.on('failed', (job, err) => {
@@ -78,12 +86,16 @@ export async function startWorkers(config: AppConfig, logger: Logger, options: W
     logger,
     intervalMs: config.reconcileIntervalMs,
   });
+  const metricsServer = await startMetricsServer(ctx.metrics, config.workerMetricsPort);
   return {
     context: ctx,
     workers,
+    metricsPort: metricsServer.port,
     async close() {
+      ctx.stopping.value = true;
       reconciler.stop();
       await Promise.all(workers.map((w) => w.close()));
+      await metricsServer.close();
       await ctx.close();
     },
   };

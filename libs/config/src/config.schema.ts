@@ -27,6 +27,8 @@ export const configSchema = Joi.object({
   JOB_LOCK_MS: Joi.number().integer().min(1000).max(600000).default(30000),
   // How often a worker queues automatic webhooks left in the outbox and bulk jobs left unqueued.
   RECONCILE_INTERVAL_MS: Joi.number().integer().min(100).max(600000).default(5000),
+  // The worker's own Prometheus endpoint (GET /metrics); 0 picks a free port.
+  WORKER_METRICS_PORT: Joi.number().integer().min(0).max(65535).default(9464),
   DB_POOL_SIZE: Joi.number().integer().min(1).max(200).default(10),
   SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(1000).max(600000).default(15000),
   LOG_LEVEL: Joi.string().valid('error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly', 'silent').default('info'),
@@ -47,6 +49,7 @@ export interface AppConfig {
   readonly bulkConcurrency: number;
   readonly jobLockMs: number;
   readonly reconcileIntervalMs: number;
+  readonly workerMetricsPort: number;
   readonly dbPoolSize: number;
   readonly shutdownTimeoutMs: number;
   readonly logLevel: string;

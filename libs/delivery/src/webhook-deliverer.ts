@@ -7,6 +7,7 @@ import {
 } from '@wr/domain';
 import type { MerchantRecord, NewWebhookLog, TransactionRecord, WebhookLogRecord, WebhookLogRepository } from '@wr/db';
 import type { Logger } from '@wr/logger';
+import type { ServiceMetrics } from '@wr/metrics';
 import type { HttpAttempt, WebhookHttpClient } from './webhook-http-client.js';
 import { signWebhook } from './webhook-signer.js';
 
@@ -34,7 +35,12 @@ export class NoWebhookUrlError extends Error {
  */
 export class WebhookDeliverer {
   constructor(
-    private readonly deps: { http: WebhookHttpClient; webhookLogs: WebhookLogRepository; logger: Logger },
+    private readonly deps: {
+      http: WebhookHttpClient;
+      webhookLogs: WebhookLogRepository;
+      logger: Logger;
+      metrics?: Pick<ServiceMetrics, 'deliveries' | 'deliveryDuration'>;
+    },
   ) {}
 
   /** Sends one attempt and writes its audit row. */
@@ -73,6 +79,9 @@ export class WebhookDeliverer {
 
     const attempt = await this.deps.http.post(url, body, headers);
     const { outcome, error } = classify(attempt);
+    const labels = { trigger: request.trigger, outcome };
+    this.deps.metrics?.deliveries.inc(labels);
+    this.deps.metrics?.deliveryDuration.observe(labels, attempt.durationMs / 1000);
     return {
       accountId: merchant.accountId,
       merchantId: merchant.id,

@@ -8,10 +8,22 @@ import {
   QUEUE_NAMES,
   type BulkBatchJobData,
   type BulkFanoutJobData,
+  type ScheduledReplayJobData,
 } from './contract.js';
 
 export type BulkFanoutQueue = Queue<BulkFanoutJobData, unknown, typeof JOB_NAMES.fanout>;
 export type BulkDeliveryQueue = Queue<BulkBatchJobData, unknown, typeof JOB_NAMES.deliverBatch>;
+
+// Name type left as string: BullMQ types job scheduler ids with the job name type.
+export type ReplayScheduleQueue = Queue<ScheduledReplayJobData>;
+
+export function createReplayScheduleQueue(connection: Redis, prefix: string): ReplayScheduleQueue {
+  return new Queue(QUEUE_NAMES.replaySchedules, {
+    connection,
+    prefix,
+    defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } },
+  });
+}
 
 export function createBulkFanoutQueue(connection: Redis, prefix: string): BulkFanoutQueue {
   return new Queue(QUEUE_NAMES.bulkFanout, { connection, prefix, defaultJobOptions: fanoutJobOptions() });

@@ -15,12 +15,15 @@ export const QUEUE_NAMES = {
    * million notifications never delays a live webhook.
    */
   bulkDelivery: 'bulk-delivery',
+  /** Recurring replays: BullMQ job schedulers whose jobs start a replay of the last window. */
+  replaySchedules: 'replay-schedules',
 } as const;
 
 export const JOB_NAMES = {
   deliver: 'deliver',
   fanout: 'fanout',
   deliverBatch: 'deliver-batch',
+  scheduledReplay: 'scheduled-replay',
 } as const;
 
 export interface DeliveryJobData {
@@ -34,6 +37,8 @@ export interface DeliveryJobData {
 
 export interface BulkFanoutJobData {
   resendJobId: string;
+  /** Set when a shutting-down worker handed the fan-out back with everything it recorded queued. */
+  handedBack?: boolean;
 }
 
 /** Up to BULK_BATCH_SIZE transactions of one bulk job, all at the same attempt number. */
@@ -44,10 +49,21 @@ export interface BulkBatchJobData {
   attempt: number;
 }
 
+/** One firing of a recurring replay: replay the merchant's last `lookbackMs`. */
+export interface ScheduledReplayJobData {
+  scheduleId: string;
+  accountId: number;
+  merchantId: number;
+  lookbackMs: number;
+  onlyFailed: boolean;
+  kind: 'CASHIN' | 'CASHOUT' | null;
+}
+
 export interface QueueJobs {
   [QUEUE_NAMES.delivery]: { [JOB_NAMES.deliver]: DeliveryJobData };
   [QUEUE_NAMES.bulkFanout]: { [JOB_NAMES.fanout]: BulkFanoutJobData };
   [QUEUE_NAMES.bulkDelivery]: { [JOB_NAMES.deliverBatch]: BulkBatchJobData };
+  [QUEUE_NAMES.replaySchedules]: { [JOB_NAMES.scheduledReplay]: ScheduledReplayJobData };
 }
 
 /** Transactions per bulk batch job: large enough to amortise queue and database round trips. */

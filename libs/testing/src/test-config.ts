@@ -23,6 +23,8 @@ export function testConfig(databaseUrl: string, queuePrefix: string, overrides: 
     RETRY_BASE_DELAY_MS: '20',
     WEBHOOK_TIMEOUT_MS: '3000',
     DB_POOL_SIZE: '4',
+    WORKER_METRICS_PORT: '0',
+    RECONCILE_INTERVAL_MS: '500',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...overrides,
   });

@@ -4,8 +4,7 @@ import type { MerchantRepository, ResendJobRecord } from '@wr/db';
 import { accountIdOf } from '../auth/auth.middleware.js';
 import { jsonBody } from '../http/json-body.js';
 import { validate } from '../http/validate.js';
-import { MAX_JOB_WINDOW_MS } from '../replays/replay-windows.js';
-import type { ReplayService } from '../replays/replay.service.js';
+import { MAX_JOB_WINDOW_MS, type ReplayService } from '@wr/replays';
 import { formatUtcDateTime, payinBulkResendSchema, type PayinBulkResendBody } from './payin-bulk.schemas.js';
 
 /** SPEC 5.4: bulk resend of a merchant's payin notifications over at most 3 hours (WePayout seed). */

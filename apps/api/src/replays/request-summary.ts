@@ -1,4 +1,4 @@
-import { FINAL_RESEND_JOB_STATES, type ResendJobRecord, type ResendJobState } from '@wr/db';
+import { FINAL_RESEND_JOB_STATES, type ResendJobRecord, type ResendJobState, type ResendRequestSummary } from '@wr/db';
 
 /**
  * One state for a request made of several jobs: running while any job is still alive and one has
@@ -23,5 +23,32 @@ export function requestTotals(jobs: ResendJobRecord[]) {
     failed: sum((j) => j.failed),
     created_at: jobs[0]!.createdAt.toISOString(),
     finished_at: finished ? new Date(Math.max(...jobs.map((j) => j.finishedAt?.getTime() ?? 0))).toISOString() : null,
+  };
+}
+
+/** A request of several jobs as clients see it (SimPay resend logs, replays). */
+export function presentRequest({ requestId, jobs }: ResendRequestSummary) {
+  const first = jobs[0]!;
+  const single = first.transactionId !== null;
+  return {
+    id: requestId,
+    resend_type: first.kind,
+    object_reference_id: single ? first.transactionId : null,
+    merchant_id: first.merchantId,
+    start_datetime: single ? null : first.windowStart.toISOString(),
+    end_datetime: single ? null : jobs[jobs.length - 1]!.windowEnd.toISOString(),
+    only_failed: first.onlyFailed,
+    run_at: first.runAt?.toISOString() ?? null,
+    ...requestTotals(jobs),
+    jobs_detail: jobs.map((j) => ({
+      job_id: j.id,
+      state: j.state,
+      start_datetime: j.windowStart.toISOString(),
+      end_datetime: j.windowEnd.toISOString(),
+      total: j.total,
+      processed: j.processed,
+      succeeded: j.succeeded,
+      failed: j.failed,
+    })),
   };
 }

@@ -1,7 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import { accountIdOf } from '../auth/auth.middleware.js';
 import { presentPayinJob } from '../payin-bulk/payin-bulk.routes.js';
-import type { ReplayService } from './replay.service.js';
+import type { ReplayService } from '@wr/replays';
 
 /** `/v1/resend-jobs/:job_id` and its cancel: any bulk job of the caller's account. */
 export function resendJobRoutes(deps: { auth: RequestHandler; replays: ReplayService }): Router {

@@ -1,6 +1,6 @@
 import { isNotifiableStatus, ValidationError } from '@wr/domain';
 import type { MerchantRepository, ResendJobRepository, ResendRequestSummary, TransactionRepository } from '@wr/db';
-import type { ReplayService } from '../replays/replay.service.js';
+import type { ReplayService } from '@wr/replays';
 import { MAX_RANGE_MS, type SimpayResendBody } from './simpay.schemas.js';
 
 /** SPEC 5.3: turns a SimPay resend request into jobs under one request id. */

@@ -1,11 +1,10 @@
 import { Router, type RequestHandler } from 'express';
 import { NotFoundError } from '@wr/domain';
-import type { ResendRequestSummary } from '@wr/db';
 import type { Logger } from '@wr/logger';
 import { accountIdOf } from '../auth/auth.middleware.js';
 import { jsonBody } from '../http/json-body.js';
 import { validate } from '../http/validate.js';
-import { requestTotals } from '../replays/request-summary.js';
+import { presentRequest } from '../replays/request-summary.js';
 import type { SimpayResendService } from './simpay-resend.service.js';
 import { simpayErrorHandler } from './simpay-errors.js';
 import { resendLogsQuerySchema, simpayResendSchema, type SimpayResendBody } from './simpay.schemas.js';
@@ -35,28 +34,4 @@ export function simpayRoutes(deps: { auth: RequestHandler; service: SimpayResend
 
   router.use(simpayErrorHandler(deps.logger));
   return router;
-}
-
-function presentRequest({ requestId, jobs }: ResendRequestSummary) {
-  const first = jobs[0]!;
-  const single = first.transactionId !== null;
-  return {
-    id: requestId,
-    resend_type: first.kind,
-    object_reference_id: single ? first.transactionId : null,
-    merchant_id: first.merchantId,
-    start_datetime: single ? null : first.windowStart.toISOString(),
-    end_datetime: single ? null : jobs[jobs.length - 1]!.windowEnd.toISOString(),
-    ...requestTotals(jobs),
-    jobs_detail: jobs.map((j) => ({
-      job_id: j.id,
-      state: j.state,
-      start_datetime: j.windowStart.toISOString(),
-      end_datetime: j.windowEnd.toISOString(),
-      total: j.total,
-      processed: j.processed,
-      succeeded: j.succeeded,
-      failed: j.failed,
-    })),
-  };
 }

@@ -1,0 +1,55 @@
+import Joi from 'joi';
+import { NOTIFIABLE_STATUS_IDS, TRANSACTION_KINDS } from '@wr/domain';
+
+/** ISO 8601 with a time zone: a time without one would be read in the server's local time. */
+const ISO_DATE_TIME_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+export const isoDateTime = Joi.string()
+  .custom((value: string, helpers) =>
+    ISO_DATE_TIME_WITH_ZONE.test(value) && Number.isFinite(Date.parse(value)) ? value : helpers.error('any.invalid'),
+  )
+  .messages({ 'any.invalid': '{{#label}} must be an ISO 8601 date-time with a time zone (e.g. 2026-05-01T00:00:00Z)' });
+
+/** A replay reaches back at most 31 days (248 consecutive 3-hour jobs). */
+export const MAX_REPLAY_RANGE_MS = 31 * 24 * 60 * 60 * 1000;
+/** And is scheduled at most 7 days ahead. */
+export const MAX_RUN_AT_AHEAD_MS = 7 * 24 * 60 * 60 * 1000;
+
+export const createReplaySchema = Joi.object({
+  merchant_id: Joi.number().strict().integer().min(1).max(2_147_483_647).required(),
+  from: isoDateTime.required(),
+  to: isoDateTime.required(),
+  kind: Joi.string().valid(...TRANSACTION_KINDS),
+  status_ids: Joi.array().items(Joi.number().integer().valid(...NOTIFIABLE_STATUS_IDS)).min(1).unique(),
+  only_failed: Joi.boolean().strict().default(false),
+  run_at: isoDateTime,
+  dry_run: Joi.boolean().strict().default(false),
+});
+
+export interface CreateReplayBody {
+  merchant_id: number;
+  from: string;
+  to: string;
+  kind?: 'CASHIN' | 'CASHOUT';
+  status_ids?: number[];
+  only_failed: boolean;
+  run_at?: string;
+  dry_run: boolean;
+}
+
+export const createScheduleSchema = Joi.object({
+  merchant_id: Joi.number().strict().integer().min(1).max(2_147_483_647).required(),
+  /** How often it runs, in seconds (at least 1; an hour is 3600). */
+  every_seconds: Joi.number().strict().integer().min(1).max(7 * 24 * 3600).required(),
+  /** How far back each run looks, in seconds (defaults to `every_seconds`). */
+  lookback_seconds: Joi.number().strict().integer().min(1).max(31 * 24 * 3600),
+  only_failed: Joi.boolean().strict().default(true),
+  kind: Joi.string().valid(...TRANSACTION_KINDS),
+});
+
+export interface CreateScheduleBody {
+  merchant_id: number;
+  every_seconds: number;
+  lookback_seconds?: number;
+  only_failed: boolean;
+  kind?: 'CASHIN' | 'CASHOUT';
+}

@@ -1,0 +1,2 @@
+export * from './replay.service.js';
+export * from './replay-windows.js';
