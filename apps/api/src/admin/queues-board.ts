@@ -1,7 +1,51 @@
-import { Router } from 'express';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import { Router, type RequestHandler } from 'express';
 import type { Queue } from 'bullmq';
+import { constantTimeEqual } from '../auth/api-key.js';
+
+const REALM = 'Bull Board';
+const UNAUTHORIZED = { statusCode: 401, message: 'Unauthorized', error: 'Unauthorized' };
 
 /** Bull Board at /admin/queues behind HTTP Basic auth with the admin token. */
-export function queuesBoard(_deps: { adminToken: string; queues: Queue[]; basePath: string }): Router {
-  return Router();
+export function queuesBoard(deps: { adminToken: string; queues: Queue[]; basePath: string }): Router {
+  const serverAdapter = new ExpressAdapter();
+  serverAdapter.setBasePath(deps.basePath);
+  createBullBoard({
+    queues: deps.queues.map((queue) => new BullMQAdapter(queue)),
+    serverAdapter,
+    options: { uiConfig: { boardTitle: 'Webhook resend' } },
+  });
+
+  const router = Router();
+  router.use(basicAuth(deps.adminToken));
+  router.use(serverAdapter.getRouter() as Router);
+  return router;
+}
+
+/**
+ * HTTP Basic with any user name and the admin token as password (SPEC 4), so the board opens in
+ * a browser's own login prompt. The password is compared in constant time.
+ */
+function basicAuth(adminToken: string): RequestHandler {
+  return (req, res, next) => {
+    const password = basicPassword(req.headers.authorization);
+    if (adminToken && password !== undefined && constantTimeEqual(password, adminToken)) {
+      next();
+      return;
+    }
+    res.setHeader('WWW-Authenticate', `Basic realm="${REALM}"`);
+    res.status(401).json(UNAUTHORIZED);
+  };
+}
+
+/** The password of an `Authorization: Basic base64(user:password)` header; user names are ignored. */
+function basicPassword(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const match = /^Basic[ \t]+([A-Za-z0-9+/]+=*)[ \t]*$/i.exec(header);
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon === -1 ? undefined : decoded.slice(colon + 1);
 }
