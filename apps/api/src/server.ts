@@ -33,10 +33,14 @@ export async function startApiServer(
     server,
     context,
     async close() {
+      // Stop accepting, let in-flight requests finish, and drop each keep-alive connection as soon
+      // as it goes idle (closeIdleConnections only sees the ones idle at the moment it runs).
+      const sweeper = setInterval(() => server.closeIdleConnections(), 100);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      clearInterval(sweeper);
       await context.close();
     },
   };
