@@ -12,6 +12,9 @@ export function createScheduledReplayProcessor(ctx: WorkerContext) {
     const { accountId, merchantId, lookbackMs, onlyFailed, kind, scheduleId } = job.data;
     const merchant = await ctx.repos.merchants.findInAccount(merchantId, accountId);
     if (!merchant) return { skipped: 'merchant_not_found' };
+    // Each firing covers a new window, so window locks never meet: the schedule itself is the lock.
+    const requestedBy = `schedule:${scheduleId}`;
+    if (await ctx.repos.resendJobs.hasActiveFrom(requestedBy)) return { skipped: 'previous_still_running' };
     const end = new Date();
     try {
       const { requestId } = await ctx.replays.createWindowJobs({
@@ -25,7 +28,7 @@ export function createScheduledReplayProcessor(ctx: WorkerContext) {
         onlyFailed,
         trigger: 'scheduled',
         runAt: null,
-        requestedBy: `schedule:${scheduleId}`,
+        requestedBy,
       });
       ctx.logger.info('scheduled replay started', { scheduleId, requestId });
       return { requestId };

@@ -101,6 +101,15 @@ export class ResendJobRepository {
     return mapRows(manager, ResendJobEntity, rows);
   }
 
+  /** Whether anything this requester started (a recurring schedule, say) is still queued or running. */
+  async hasActiveFrom(requestedBy: string, manager: EntityManager = this.db.manager): Promise<boolean> {
+    const rows = await manager.query(
+      `SELECT 1 FROM resend_jobs WHERE requested_by = $1 AND state IN ('queued', 'running') LIMIT 1`,
+      [requestedBy],
+    );
+    return rows.length > 0;
+  }
+
   /** queued -> running; returns the job as it now is (or null if it is gone). */
   async markRunning(id: string, manager: EntityManager = this.db.manager): Promise<ResendJobRecord | null> {
     const [rows] = await manager.query(
