@@ -77,7 +77,9 @@ export interface ApiContextOptions {
 }
 
 export async function createApiContext(config: AppConfig, logger: Logger, options: ApiContextOptions = {}): Promise<ApiContext> {
-  const db = createDataSource({ databaseUrl: config.databaseUrl, poolSize: config.dbPoolSize, applicationName: 'wr-api' });
+  // Every API query is short (batch inserts go in chunks), so a silent PostgreSQL costs a request
+  // at most this long before it answers 503.
+  const db = createDataSource({ databaseUrl: config.databaseUrl, poolSize: config.dbPoolSize, applicationName: 'wr-api', queryTimeoutMs: 1800 });
   await db.initialize();
   const redis = createRedisConnection(config.redisUrl, 'producer');
   redis.on('error', (err) => logger.warn('redis connection error', { err: err.message }));

@@ -58,7 +58,7 @@ export interface WorkerContextOptions {
 }
 
 export async function createWorkerContext(config: AppConfig, logger: Logger, options: WorkerContextOptions = {}): Promise<WorkerContext> {
-  const db = createDataSource({ databaseUrl: config.databaseUrl, poolSize: config.dbPoolSize, applicationName: 'wr-worker' });
+  const db = createDataSource({ databaseUrl: config.databaseUrl, poolSize: config.dbPoolSize, applicationName: 'wr-worker', queryTimeoutMs: 30_000 });
   await db.initialize();
   const redis = createRedisConnection(config.redisUrl, 'worker');
   redis.on('error', (err) => logger.warn('redis connection error', { err: err.message }));

@@ -6,6 +6,12 @@ export interface DataSourceOptions {
   databaseUrl: string;
   poolSize: number;
   applicationName: string;
+  /**
+   * Client-side bound on one query: a PostgreSQL that stops answering (a partition, not a refused
+   * connection) fails the query instead of hanging it. The server's statement_timeout cannot help
+   * when the server cannot be reached.
+   */
+  queryTimeoutMs?: number;
 }
 
 /**
@@ -28,6 +34,8 @@ export function createDataSource(options: DataSourceOptions): DataSource {
       // Under the 2 s in which an API call must answer 503 when PostgreSQL is unreachable.
       connectionTimeoutMillis: 1500,
       statement_timeout: 30000,
+      ...(options.queryTimeoutMs ? { query_timeout: options.queryTimeoutMs } : {}),
+      keepAlive: true,
       idle_in_transaction_session_timeout: 30000,
     },
   });

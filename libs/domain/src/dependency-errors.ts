@@ -10,6 +10,7 @@ const MESSAGES = [
   'Connection is closed',
   'Command timed out',
   'Reached the max retries per request limit',
+  'Query read timeout',
 ];
 
 /** Whether an error means PostgreSQL or Redis is out of reach (so the answer is 503, not 500). */

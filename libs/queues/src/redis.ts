@@ -11,8 +11,9 @@ export function createRedisConnection(url: string, role: 'producer' | 'worker'):
   return new Redis(url, {
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
-    connectTimeout: 2000,
-    commandTimeout: 2000,
+    // Well under the 2 s in which a request must answer 503 when Redis stops answering.
+    connectTimeout: 1500,
+    commandTimeout: 1200,
     retryStrategy: (times) => Math.min(times * 200, 2000),
   });
 }

@@ -25,15 +25,21 @@ export function errorAnswer(err: unknown, logger: Logger): ErrorAnswer {
     logger.warn('dependency unavailable', { err: (err as Error).message });
     return { status: 503, message: 'Service temporarily unavailable' };
   }
-  if (UNSTORABLE_TEXT.has(pgCode(err) ?? '')) {
-    return { status: 422, message: 'Request contains characters that cannot be stored (such as NUL)' };
+  const code = pgCode(err) ?? '';
+  if (UNSTORABLE_TEXT.has(code)) {
+    return { status: 422, message: 'Request contains characters that cannot be stored (such as NUL or a lone surrogate)' };
+  }
+  if (code === SEQUENCE_EXHAUSTED) {
+    return { status: 409, message: 'No id is left after the largest explicit id: give an explicit "id"' };
   }
   logger.error('unhandled error', { err: describeError(err) });
   return { status: 500, message: 'Internal server error' };
 }
 
-// PostgreSQL refuses NUL in text (22021) and in jsonb strings (22P05).
-const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
+// PostgreSQL refuses NUL in text (22021) and jsonb strings (22P05), and lone surrogates in jsonb (22P02).
+const UNSTORABLE_TEXT = new Set(['22021', '22P05', '22P02']);
+// An explicit id at the top of its range leaves the identity sequence nothing to hand out.
+const SEQUENCE_EXHAUSTED = '2200H';
 
 function pgCode(err: unknown): string | undefined {
   const e = err as { code?: string; driverError?: { code?: string } } | undefined;

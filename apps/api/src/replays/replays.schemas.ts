@@ -1,13 +1,8 @@
 import Joi from 'joi';
 import { NOTIFIABLE_STATUS_IDS, TRANSACTION_KINDS } from '@wr/domain';
+import { zonedDateTime } from '../http/joi-types.js';
 
-/** ISO 8601 with a time zone: a time without one would be read in the server's local time. */
-const ISO_DATE_TIME_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
-export const isoDateTime = Joi.string()
-  .custom((value: string, helpers) =>
-    ISO_DATE_TIME_WITH_ZONE.test(value) && Number.isFinite(Date.parse(value)) ? value : helpers.error('any.invalid'),
-  )
-  .messages({ 'any.invalid': '{{#label}} must be an ISO 8601 date-time with a time zone (e.g. 2026-05-01T00:00:00Z)' });
+const isoDateTime = zonedDateTime();
 
 /** A replay reaches back at most 31 days (248 consecutive 3-hour jobs). */
 export const MAX_REPLAY_RANGE_MS = 31 * 24 * 60 * 60 * 1000;

@@ -1,17 +1,11 @@
 import Joi from 'joi';
 import { MAX_TRANSACTION_ID, TRANSACTION_KINDS } from '@wr/domain';
+import { zonedDateTime } from '../http/joi-types.js';
 
 /** How far back one SimPay request may reach: 31 days is 248 consecutive 3-hour jobs. */
 export const MAX_RANGE_MS = 31 * 24 * 60 * 60 * 1000;
 
-// Written out rather than joi's isoDate(), which converts first and would let a time without a
-// zone through, to be read in the server's local time.
-const ISO_DATE_TIME_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
-const isoDateTime = Joi.string()
-  .custom((value: string, helpers) =>
-    ISO_DATE_TIME_WITH_ZONE.test(value) && Number.isFinite(Date.parse(value)) ? value : helpers.error('any.invalid'),
-  )
-  .messages({ 'any.invalid': '{{#label}} must be an ISO 8601 date-time with a time zone (e.g. 2026-05-01T00:00:00Z)' });
+const isoDateTime = zonedDateTime();
 
 /** SPEC 5.3 / the SimPay seed: one object, or an account (branch + number) and a date range. */
 export const simpayResendSchema = Joi.object({

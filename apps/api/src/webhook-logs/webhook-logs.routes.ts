@@ -3,6 +3,7 @@ import Joi from 'joi';
 import { DELIVERY_OUTCOMES, DELIVERY_TRIGGERS, NotFoundError, ValidationError, MAX_TRANSACTION_ID } from '@wr/domain';
 import type { WebhookLogRepository } from '@wr/db';
 import { accountIdOf } from '../auth/auth.middleware.js';
+import { timestamp } from '../http/joi-types.js';
 import { pathId } from '../http/path-params.js';
 import { validate } from '../http/validate.js';
 import { presentWebhookLog } from '../presenters.js';
@@ -13,8 +14,8 @@ const listQuerySchema = Joi.object({
   trigger: Joi.string().valid(...DELIVERY_TRIGGERS),
   outcome: Joi.string().valid(...DELIVERY_OUTCOMES),
   resend_job_id: Joi.string().pattern(/^[0-9a-f]{32}$/),
-  from: Joi.date().iso(),
-  to: Joi.date().iso().when('from', { is: Joi.exist(), then: Joi.date().greater(Joi.ref('from')) }),
+  from: timestamp(),
+  to: timestamp().when('from', { is: Joi.exist(), then: Joi.date().greater(Joi.ref('from')) }),
   cursor: Joi.string().max(64),
   limit: Joi.number().integer().min(1).max(200).default(50),
 });

@@ -2,6 +2,13 @@ import { InitialSchema1763856000000 } from './1763856000000-initial-schema.js';
 import { BulkReplays1763900000000 } from './1763900000000-bulk-replays.js';
 import { DeliveryOutbox1763950000000 } from './1763950000000-delivery-outbox.js';
 import { AuditTimeIndex1763960000000 } from './1763960000000-audit-time-index.js';
+import { SafeTransactionIds1763970000000 } from './1763970000000-safe-transaction-ids.js';
 
 /** Every migration, oldest first. Listed explicitly: no globbing of compiled files. */
-export const ALL_MIGRATIONS = [InitialSchema1763856000000, BulkReplays1763900000000, DeliveryOutbox1763950000000, AuditTimeIndex1763960000000];
+export const ALL_MIGRATIONS = [
+  InitialSchema1763856000000,
+  BulkReplays1763900000000,
+  DeliveryOutbox1763950000000,
+  AuditTimeIndex1763960000000,
+  SafeTransactionIds1763970000000,
+];

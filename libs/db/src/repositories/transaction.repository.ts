@@ -16,16 +16,27 @@ export interface NewTransaction {
   statusChangedAt: Date;
 }
 
+const INSERT_CHUNK = 2000;
+
 export class TransactionRepository {
   constructor(private readonly db: DataSource) {}
 
   /**
-   * Inserts any number of transactions in one statement (unnest of column arrays: nine
-   * parameters whatever the row count), returned in input order.
+   * Inserts any number of transactions as multi-row statements (unnest of column arrays: nine
+   * parameters whatever the row count), 2,000 rows each so that no statement runs long, returned
+   * in input order. Call inside a transaction for all-or-nothing.
    */
   async insertMany(inputs: NewTransaction[], manager: EntityManager = this.db.manager): Promise<TransactionRecord[]> {
     if (inputs.length === 0) return [];
     const ids = await this.assignIds(inputs, manager);
+    const records: TransactionRecord[] = [];
+    for (let i = 0; i < inputs.length; i += INSERT_CHUNK) {
+      records.push(...(await this.insertChunk(inputs.slice(i, i + INSERT_CHUNK), ids.slice(i, i + INSERT_CHUNK), manager)));
+    }
+    return records;
+  }
+
+  private async insertChunk(inputs: NewTransaction[], ids: number[], manager: EntityManager): Promise<TransactionRecord[]> {
     const rows: Record<string, unknown>[] = await manager.query(
       `INSERT INTO transactions
          (id, merchant_id, kind, external_id, end_to_end_id, status_id, amount, data, status_changed_at)
