@@ -385,6 +385,14 @@ describe('dependencies down: Redis stopped mid-run (API and worker on a redis-se
     });
     expect(bulkAgain.status).toBe(200);
     expect(bulkAgain.body).toEqual({ job_id: expect.stringMatching(/^[0-9a-f]{32}$/), total: 2 });
+    // Let that replay finish here, so its deliveries do not land in the next test's receiver.
+    await waitFor(
+      async () =>
+        (await call(h.api.url, 'GET', `/v2/payin/notifications/resend/${bulkAgain.body.job_id}`, { token: tenant.apiKey })).body
+          .state === 'completed',
+      15_000,
+      'the bulk replay to complete',
+    );
   }, 45_000);
 
   it('when Redis hangs (process frozen: connections stay open, nothing is answered), then /readyz and the resend calls answer 503 within 2 s, a status change is kept; when it thaws, its webhook is delivered exactly once', async () => {

@@ -12,6 +12,8 @@ export interface DataSourceOptions {
    * when the server cannot be reached.
    */
   queryTimeoutMs?: number;
+  /** How long to wait for a pooled connection (or a new one) before failing. */
+  connectTimeoutMs?: number;
 }
 
 /**
@@ -31,8 +33,7 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     applicationName: options.applicationName,
     poolSize: options.poolSize,
     extra: {
-      // Under the 2 s in which an API call must answer 503 when PostgreSQL is unreachable.
-      connectionTimeoutMillis: 1500,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 1500,
       statement_timeout: 30000,
       ...(options.queryTimeoutMs ? { query_timeout: options.queryTimeoutMs } : {}),
       keepAlive: true,
