@@ -1,5 +1,6 @@
 import { statusName } from '@wr/domain';
-import type { AccountRecord, MerchantRecord, TransactionRecord, WebhookLogRecord } from '@wr/db';
+import type { AccountRecord, MerchantRecord, ResendJobRecord, TransactionRecord, WebhookLogRecord } from '@wr/db';
+import { formatUtcDateTime } from './payin-bulk/payin-bulk.schemas.js';
 
 /** Records as clients see them: snake_case JSON, ISO timestamps, no secrets unless asked for. */
 export function presentAccount(account: AccountRecord) {
@@ -54,5 +55,24 @@ export function presentWebhookLog(log: WebhookLogRecord) {
     error: log.error,
     response_body: log.responseBody,
     sent_at: log.sentAt.toISOString(),
+  };
+}
+
+/** The Job Status endpoint's answer. */
+export function presentPayinJob(job: ResendJobRecord) {
+  return {
+    job_id: job.id,
+    merchant_id: job.merchantId,
+    state: job.state,
+    start_time: formatUtcDateTime(job.windowStart),
+    end_time: formatUtcDateTime(job.windowEnd),
+    status_ids: job.statusIds,
+    total: job.total,
+    processed: job.processed,
+    succeeded: job.succeeded,
+    failed: job.failed,
+    created_at: job.createdAt.toISOString(),
+    started_at: job.startedAt?.toISOString() ?? null,
+    finished_at: job.finishedAt?.toISOString() ?? null,
   };
 }

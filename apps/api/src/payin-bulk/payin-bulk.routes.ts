@@ -1,11 +1,13 @@
 import { Router, type RequestHandler } from 'express';
-import { NotFoundError, ValidationError } from '@wr/domain';
-import type { MerchantRepository, ResendJobRecord } from '@wr/db';
+import { NotFoundError } from '@wr/domain';
+import type { MerchantRepository } from '@wr/db';
 import { accountIdOf } from '../auth/auth.middleware.js';
 import { jsonBody } from '../http/json-body.js';
 import { validate } from '../http/validate.js';
+import { assertWindow } from '../http/window-rules.js';
 import { MAX_JOB_WINDOW_MS, type ReplayService } from '@wr/replays';
-import { formatUtcDateTime, payinBulkResendSchema, type PayinBulkResendBody } from './payin-bulk.schemas.js';
+import { presentPayinJob } from '../presenters.js';
+import { payinBulkResendSchema, type PayinBulkResendBody } from './payin-bulk.schemas.js';
 
 /** SPEC 5.4: bulk resend of a merchant's payin notifications over at most 3 hours (WePayout seed). */
 export function payinBulkRoutes(deps: { auth: RequestHandler; merchants: MerchantRepository; replays: ReplayService }): Router {
@@ -14,12 +16,7 @@ export function payinBulkRoutes(deps: { auth: RequestHandler; merchants: Merchan
 
   router.post('/payin/notifications/resend', jsonBody('8kb'), async (req, res) => {
     const body = validate(payinBulkResendSchema, req.body ?? {}, 422) as unknown as PayinBulkResendBody;
-    if (body.end_time.getTime() <= body.start_time.getTime()) {
-      throw new ValidationError('"end_time" must be after "start_time"', 'end_time', 422);
-    }
-    if (body.end_time.getTime() - body.start_time.getTime() > MAX_JOB_WINDOW_MS) {
-      throw new ValidationError('"end_time" must be at most 3 hours after "start_time"', 'end_time', 422);
-    }
+    assertWindow({ start: body.start_time, end: body.end_time }, { start: 'start_time', end: 'end_time' }, { ms: MAX_JOB_WINDOW_MS, label: '3 hours' });
     const accountId = accountIdOf(req);
     const merchant = await deps.merchants.findInAccount(body.merchant_id, accountId);
     if (!merchant) throw new NotFoundError('Merchant not found');
@@ -51,23 +48,4 @@ export function payinBulkRoutes(deps: { auth: RequestHandler; merchants: Merchan
   });
 
   return router;
-}
-
-/** The Job Status endpoint's answer. */
-export function presentPayinJob(job: ResendJobRecord) {
-  return {
-    job_id: job.id,
-    merchant_id: job.merchantId,
-    state: job.state,
-    start_time: formatUtcDateTime(job.windowStart),
-    end_time: formatUtcDateTime(job.windowEnd),
-    status_ids: job.statusIds,
-    total: job.total,
-    processed: job.processed,
-    succeeded: job.succeeded,
-    failed: job.failed,
-    created_at: job.createdAt.toISOString(),
-    started_at: job.startedAt?.toISOString() ?? null,
-    finished_at: job.finishedAt?.toISOString() ?? null,
-  };
 }

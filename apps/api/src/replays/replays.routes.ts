@@ -5,6 +5,7 @@ import type { ReplayService } from '@wr/replays';
 import { accountIdOf } from '../auth/auth.middleware.js';
 import { jsonBody } from '../http/json-body.js';
 import { validate } from '../http/validate.js';
+import { assertWindow } from '../http/window-rules.js';
 import { presentRequest } from './request-summary.js';
 import type { ReplaySchedule, ReplaySchedulesService } from './replay-schedules.service.js';
 import {
@@ -33,8 +34,7 @@ export function replayRoutes(deps: {
     const body = validate(createReplaySchema, req.body ?? {}, 422) as CreateReplayBody;
     const from = new Date(body.from);
     const to = new Date(body.to);
-    if (to <= from) throw new ValidationError('"to" must be after "from"', 'to', 422);
-    if (to.getTime() - from.getTime() > MAX_REPLAY_RANGE_MS) throw new ValidationError('"to" must be at most 31 days after "from"', 'to', 422);
+    assertWindow({ start: from, end: to }, { start: 'from', end: 'to' }, { ms: MAX_REPLAY_RANGE_MS, label: '31 days' });
     const runAt = body.run_at ? new Date(body.run_at) : null;
     if (runAt && runAt.getTime() - Date.now() > MAX_RUN_AT_AHEAD_MS) {
       throw new ValidationError('"run_at" must be at most 7 days ahead', 'run_at', 422);

@@ -1,6 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import { accountIdOf } from '../auth/auth.middleware.js';
-import { presentPayinJob } from '../payin-bulk/payin-bulk.routes.js';
+import { presentPayinJob } from '../presenters.js';
 import type { ReplayService } from '@wr/replays';
 
 /** `/v1/resend-jobs/:job_id` and its cancel: any bulk job of the caller's account. */

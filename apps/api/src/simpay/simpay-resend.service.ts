@@ -1,6 +1,7 @@
 import { isNotifiableStatus, ValidationError } from '@wr/domain';
 import type { MerchantRepository, ResendJobRepository, ResendRequestSummary, TransactionRepository } from '@wr/db';
 import type { ReplayService } from '@wr/replays';
+import { assertWindow } from '../http/window-rules.js';
 import { MAX_RANGE_MS, type SimpayResendBody } from './simpay.schemas.js';
 
 /** SPEC 5.3: turns a SimPay resend request into jobs under one request id. */
@@ -33,10 +34,7 @@ export class SimpayResendService {
 
     const start = new Date(body.start_datetime!);
     const end = new Date(body.end_datetime!);
-    if (end.getTime() <= start.getTime()) throw new ValidationError('"end_datetime" must be after "start_datetime"', 'end_datetime', 422);
-    if (end.getTime() - start.getTime() > MAX_RANGE_MS) {
-      throw new ValidationError('"end_datetime" must be at most 31 days after "start_datetime"', 'end_datetime', 422);
-    }
+    assertWindow({ start, end }, { start: 'start_datetime', end: 'end_datetime' }, { ms: MAX_RANGE_MS, label: '31 days' });
     const merchant = await this.deps.merchants.findByBankAccountInAccount(
       body.source_account_branch_identifier!,
       body.source_account_number!,

@@ -93,11 +93,6 @@ export class WebhookLogRepository {
     );
     return mapRows(manager, WebhookLogEntity, rows);
   }
-
-  async countForTransaction(transactionId: number, manager: EntityManager = this.db.manager): Promise<number> {
-    const rows = await manager.query('SELECT count(*)::int AS n FROM webhook_logs WHERE transaction_id = $1', [transactionId]);
-    return rows[0].n;
-  }
 }
 
 function rowValues(log: NewWebhookLog): unknown[] {
