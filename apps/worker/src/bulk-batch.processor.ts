@@ -47,15 +47,17 @@ function createBatch(ctx: WorkerContext) {
     }
 
     const merchant = await ctx.repos.merchants.findById(rj.merchantId);
-    const transactions = await ctx.repos.transactions.findManyByIds(transactionIds);
-    // Gone from the database, or nowhere to send: finished without this attempt.
-    const found = new Set(transactions.map((t) => t.id));
-    const unsendable = merchant?.webhookUrl ? transactionIds.filter((id) => !found.has(id)) : transactionIds;
-    await ctx.repos.resendJobs.recordFinished(rj.id, { succeeded: [], failed: unsendable, attempts: attempt - 1 });
     if (!merchant?.webhookUrl) {
+      // Nowhere to send: finished without this attempt.
+      await ctx.repos.resendJobs.recordFinished(rj.id, { succeeded: [], failed: transactionIds, attempts: attempt - 1 });
       await completeIfDone(ctx, rj);
       return { delivered: 0, retrying: 0 };
     }
+    const transactions = await ctx.repos.transactions.findManyByIds(transactionIds);
+    // Gone from the database: finished without this attempt.
+    const found = new Set(transactions.map((t) => t.id));
+    const missing = transactionIds.filter((id) => !found.has(id));
+    await ctx.repos.resendJobs.recordFinished(rj.id, { succeeded: [], failed: missing, attempts: attempt - 1 });
 
     const logs: NewWebhookLog[] = await Promise.all(
       transactions.map((transaction) =>

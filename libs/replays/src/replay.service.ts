@@ -21,7 +21,7 @@ import {
   type TransactionRepository,
 } from '@wr/db';
 import { enqueueFanouts, REPLAY_LOCK_TTL_MS, type BulkFanoutQueue, type ReplayLock } from '@wr/queues';
-import { splitIntoJobWindows } from './replay-windows.js';
+import { isJobId, splitIntoJobWindows } from './replay-windows.js';
 
 export interface WindowReplay {
   accountId: number;
@@ -153,7 +153,7 @@ export class ReplayService {
   }
 
   async findJob(accountId: number, jobId: string): Promise<ResendJobRecord> {
-    const job = /^[0-9a-f]{32}$/.test(jobId) ? await this.deps.resendJobs.findInAccount(jobId, accountId) : null;
+    const job = isJobId(jobId) ? await this.deps.resendJobs.findInAccount(jobId, accountId) : null;
     if (!job) throw new NotFoundError('Job not found');
     return job;
   }
@@ -208,7 +208,7 @@ export class ReplayService {
   private async clearStaleLock(draft: NewResendJob): Promise<boolean> {
     const holder = await this.deps.lock.holder(draft).catch(() => null);
     if (!holder) return false;
-    const job = /^[0-9a-f]{32}$/.test(holder) ? await this.deps.resendJobs.findById(holder) : null;
+    const job = isJobId(holder) ? await this.deps.resendJobs.findById(holder) : null;
     if (job && (job.state === 'queued' || job.state === 'running')) return false;
     return this.deps.lock.release(draft, holder).catch(() => false);
   }

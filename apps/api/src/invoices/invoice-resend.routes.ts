@@ -1,8 +1,8 @@
 import { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
-import { NotFoundError } from '@wr/domain';
 import type { Logger } from '@wr/logger';
 import { accountIdOf } from '../auth/auth.middleware.js';
 import { errorAnswer } from '../http/error-handler.js';
+import { pathId } from '../http/path-params.js';
 import type { InvoiceResendService } from './invoice-resend.service.js';
 
 const MESSAGES = {
@@ -14,9 +14,7 @@ const MESSAGES = {
 export function invoiceResendRoutes(deps: { auth: RequestHandler; service: InvoiceResendService; logger: Logger }): Router {
   const router = Router();
   router.post('/resend-webhook/:id', deps.auth, async (req, res) => {
-    const raw = String(req.params.id);
-    if (!/^[1-9][0-9]{0,15}$/.test(raw) || !Number.isSafeInteger(Number(raw))) throw new NotFoundError('Invoice not found');
-    const invoiceId = Number(raw);
+    const invoiceId = pathId(String(req.params.id), 'Invoice not found');
     const status = await deps.service.resend(accountIdOf(req), invoiceId);
     res.status(200).json({ message: MESSAGES[status], invoice_id: invoiceId, status });
   });

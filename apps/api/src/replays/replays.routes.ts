@@ -1,7 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import { NotFoundError, ValidationError } from '@wr/domain';
 import type { MerchantRepository, ResendJobRepository } from '@wr/db';
-import type { ReplayService } from '@wr/replays';
+import { isJobId, MAX_REPLAY_RANGE_MS, type ReplayService } from '@wr/replays';
 import { accountIdOf } from '../auth/auth.middleware.js';
 import { jsonBody } from '../http/json-body.js';
 import { validate } from '../http/validate.js';
@@ -11,7 +11,6 @@ import type { ReplaySchedule, ReplaySchedulesService } from './replay-schedules.
 import {
   createReplaySchema,
   createScheduleSchema,
-  MAX_REPLAY_RANGE_MS,
   MAX_RUN_AT_AHEAD_MS,
   type CreateReplayBody,
   type CreateScheduleBody,
@@ -59,14 +58,12 @@ export function replayRoutes(deps: {
       res.json({ id: null, total: await deps.replays.count(replay) });
       return;
     }
-    const { requestId } = await deps.replays.createWindowJobs(replay);
-    const summary = await deps.resendJobs.findRequest(requestId, accountId, 'replay');
-    res.status(201).json(presentRequest(summary!));
+    res.status(201).json(presentRequest(await deps.replays.createWindowJobs(replay)));
   });
 
   router.get('/replays/:id', deps.auth, async (req, res) => {
     const id = String(req.params.id);
-    const summary = /^[0-9a-f]{32}$/.test(id) ? await deps.resendJobs.findRequest(id, accountIdOf(req), 'replay') : null;
+    const summary = isJobId(id) ? await deps.resendJobs.findRequest(id, accountIdOf(req), 'replay') : null;
     if (!summary) throw new NotFoundError('Replay not found');
     res.json(presentRequest(summary));
   });

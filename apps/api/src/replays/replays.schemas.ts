@@ -4,8 +4,6 @@ import { zonedDateTime } from '../http/joi-types.js';
 
 const isoDateTime = zonedDateTime();
 
-/** A replay reaches back at most 31 days (248 consecutive 3-hour jobs). */
-export const MAX_REPLAY_RANGE_MS = 31 * 24 * 60 * 60 * 1000;
 /** And is scheduled at most 7 days ahead. */
 export const MAX_RUN_AT_AHEAD_MS = 7 * 24 * 60 * 60 * 1000;
 

@@ -1,8 +1,8 @@
 import { isNotifiableStatus, ValidationError } from '@wr/domain';
 import type { MerchantRepository, ResendJobRepository, ResendRequestSummary, TransactionRepository } from '@wr/db';
-import type { ReplayService } from '@wr/replays';
+import { isJobId, MAX_REPLAY_RANGE_MS, type ReplayService } from '@wr/replays';
 import { assertWindow } from '../http/window-rules.js';
-import { MAX_RANGE_MS, type SimpayResendBody } from './simpay.schemas.js';
+import type { SimpayResendBody } from './simpay.schemas.js';
 
 /** SPEC 5.3: turns a SimPay resend request into jobs under one request id. */
 export class SimpayResendService {
@@ -34,7 +34,7 @@ export class SimpayResendService {
 
     const start = new Date(body.start_datetime!);
     const end = new Date(body.end_datetime!);
-    assertWindow({ start, end }, { start: 'start_datetime', end: 'end_datetime' }, { ms: MAX_RANGE_MS, label: '31 days' });
+    assertWindow({ start, end }, { start: 'start_datetime', end: 'end_datetime' }, { ms: MAX_REPLAY_RANGE_MS, label: '31 days' });
     const merchant = await this.deps.merchants.findByBankAccountInAccount(
       body.source_account_branch_identifier!,
       body.source_account_number!,
@@ -62,7 +62,7 @@ export class SimpayResendService {
   }
 
   find(accountId: number, requestId: string): Promise<ResendRequestSummary | null> {
-    if (!/^[0-9a-f]{32}$/.test(requestId)) return Promise.resolve(null);
+    if (!isJobId(requestId)) return Promise.resolve(null);
     return this.deps.resendJobs.findRequest(requestId, accountId, 'simpay');
   }
 }

@@ -2,8 +2,6 @@ import Joi from 'joi';
 import { MAX_TRANSACTION_ID, TRANSACTION_KINDS } from '@wr/domain';
 import { zonedDateTime } from '../http/joi-types.js';
 
-/** How far back one SimPay request may reach: 31 days is 248 consecutive 3-hour jobs. */
-export const MAX_RANGE_MS = 31 * 24 * 60 * 60 * 1000;
 
 const isoDateTime = zonedDateTime();
 
