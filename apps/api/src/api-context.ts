@@ -1,12 +1,12 @@
 import type { LookupFunction } from 'node:net';
-import { QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { AppConfig } from '@wr/config';
 import {
   AccountRepository,
   createDataSource,
-  DeliveryOutboxRepository,
+  DeliveryRepository,
   MerchantRepository,
+  ReplayScheduleRepository,
   ResendJobRepository,
   TransactionRepository,
   WebhookLogRepository,
@@ -20,7 +20,6 @@ import {
   createDeliveryQueue,
   createReplayScheduleQueue,
   createRedisConnection,
-  QUEUE_NAMES,
   ReplayLock,
   waitForRedis,
   type BulkDeliveryQueue,
@@ -33,7 +32,6 @@ import { registerScrapeGauges } from './observability/scrape-gauges.js';
 import { ReplaySchedulesService } from './replays/replay-schedules.service.js';
 import { AccountsService } from './admin/accounts.service.js';
 import { TransactionsService } from './admin/transactions.service.js';
-import { FirstAttemptWaiter } from './invoices/first-attempt-waiter.js';
 import { InvoiceResendService } from './invoices/invoice-resend.service.js';
 import { NotificationService } from './notifications/notification.service.js';
 import { ReplayService } from '@wr/replays';
@@ -90,7 +88,7 @@ export async function createApiContext(config: AppConfig, logger: Logger, option
   const redis = createRedisConnection(config.redisUrl, 'producer');
   redis.on('error', (err) => logger.warn('redis connection error', { err: err.message }));
   await waitForRedis(redis);
-  const deliveryQueue = createDeliveryQueue(redis, { prefix: config.queuePrefix, retryBaseDelayMs: config.retryBaseDelayMs });
+  const deliveryQueue = createDeliveryQueue(redis, { prefix: config.queuePrefix });
   deliveryQueue.on('error', (err) => logger.warn('delivery queue error', { err: err.message }));
   const fanoutQueue = createBulkFanoutQueue(redis, config.queuePrefix);
   // The API only reads these two (Bull Board, metrics) and adds schedulers.
@@ -101,14 +99,6 @@ export async function createApiContext(config: AppConfig, logger: Logger, option
   }
   const metrics = createServiceMetrics('api');
   registerScrapeGauges(metrics, { queues: [deliveryQueue, fanoutQueue, bulkDeliveryQueue, scheduleQueue], db });
-  // Invoice resends wait for their first attempt's outcome: QueueEvents reads BullMQ's event stream
-  // on a connection of its own (it blocks).
-  const eventsConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-  eventsConnection.on('error', (err) => logger.warn('redis connection error', { err: err.message }));
-  const queueEvents = new QueueEvents(QUEUE_NAMES.delivery, { connection: eventsConnection, prefix: config.queuePrefix });
-  queueEvents.on('error', (err) => logger.warn('queue events error', { err: err.message }));
-  await queueEvents.waitUntilReady();
-
   const repos = {
     accounts: new AccountRepository(db),
     merchants: new MerchantRepository(db),
@@ -122,7 +112,8 @@ export async function createApiContext(config: AppConfig, logger: Logger, option
     lookup: options.lookup,
   });
   const deliverer = new WebhookDeliverer({ http: httpClient, webhookLogs: repos.webhookLogs, logger, metrics });
-  const notifications = new NotificationService({ queue: deliveryQueue, outbox: new DeliveryOutboxRepository(db), logger });
+  const deliveries = new DeliveryRepository(db);
+  const notifications = new NotificationService({ queue: deliveryQueue, deliveries, logger });
   const replays = new ReplayService({
     db,
     redis,
@@ -150,13 +141,18 @@ export async function createApiContext(config: AppConfig, logger: Logger, option
     invoices: new InvoiceResendService({
       transactions: repos.transactions,
       merchants: repos.merchants,
+      deliveries,
       queue: deliveryQueue,
-      firstAttempt: new FirstAttemptWaiter(queueEvents, deliveryQueue),
       redis,
       // The first attempt's own timeout, plus the worker's pick-up and bookkeeping.
       waitMs: config.webhookTimeoutMs + 2000,
     }),
-    schedules: new ReplaySchedulesService({ queue: scheduleQueue, merchants: repos.merchants }),
+    schedules: new ReplaySchedulesService({
+      queue: scheduleQueue,
+      merchants: repos.merchants,
+      schedules: new ReplayScheduleRepository(db),
+      redis,
+    }),
   };
 
   return {
@@ -173,8 +169,6 @@ export async function createApiContext(config: AppConfig, logger: Logger, option
     repos,
     services,
     async close() {
-      await queueEvents.close().catch(() => undefined);
-      eventsConnection.disconnect();
       await Promise.all([fanoutQueue, bulkDeliveryQueue, scheduleQueue].map((q) => q.close().catch(() => undefined)));
       await deliveryQueue.close().catch(() => undefined);
       redis.disconnect();

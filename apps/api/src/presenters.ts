@@ -33,6 +33,7 @@ export function presentTransaction(tx: TransactionRecord) {
     amount: tx.amount,
     data: tx.data,
     status_changed_at: tx.statusChangedAt.toISOString(),
+    sequence: tx.sequence,
     created_at: tx.createdAt.toISOString(),
   };
 }

@@ -82,6 +82,7 @@ describe('automatic delivery of status changes (worker, 4 attempts)', () => {
       status: 'Paid',
       amount: 1500,
       statusChangedAt: tx.status_changed_at,
+      sequence: 1,
       data: { payer: 'Ana', items: [1, 2] },
     });
     const verifier = new Webhook(tenant.merchant.webhook_secret);
@@ -218,7 +219,9 @@ describe('automatic delivery of status changes (worker, 4 attempts)', () => {
       statusId: 7,
       status: 'Rejected',
       statusChangedAt: changed.body.status_changed_at,
+      sequence: changed.body.sequence,
     });
+    expect(changed.body.sequence).toBe(2);
     expect(second!.headers['webhook-id']).toEqual(expect.any(String));
     expect(second!.headers['webhook-id']).not.toBe(first!.headers['webhook-id']);
 
@@ -290,19 +293,14 @@ describe('automatic delivery of status changes (worker, 4 attempts)', () => {
     const tenant = await h.createTenant({ webhookUrl: null });
     const tx = await h.createTransaction({ merchant_id: tenant.merchant.id, status_id: 3 });
 
-    // Watch the worker finish the job of this change, so the URL is set only after it was handled.
-    const finished: Array<{ transactionId: number; statusId: number; result: unknown }> = [];
-    const onCompleted = (job: { data: { transactionId: number; statusId: number } }, result: unknown) =>
-      finished.push({ transactionId: job.data.transactionId, statusId: job.data.statusId, result });
-    h.worker!.workers[0]!.on('completed', onCompleted);
-    try {
-      expect((await changeStatus(tx.id, 4)).status).toBe(200);
-      await waitFor(() => finished.some((f) => f.transactionId === tx.id && f.statusId === 4), 10_000, 'the worker to handle the change');
-      await sleep(QUIET_MS);
-      expect(await logsOf(tenant, tx.id)).toHaveLength(0);
-    } finally {
-      h.worker!.workers[0]!.off('completed', onCompleted);
-    }
+    // Watch the worker handle the delivery owed for this change (the ledger row leaves pending),
+    // so the URL is set only after it was handled.
+    expect((await changeStatus(tx.id, 4)).status).toBe(200);
+    const stateOf = async () =>
+      (await h.db.dataSource.query(`SELECT state FROM deliveries WHERE transaction_id = $1 AND status_id = 4`, [tx.id]))[0]?.state;
+    await waitFor(async () => (await stateOf()) === 'cancelled', 10_000, 'the worker to handle the change');
+    await sleep(QUIET_MS);
+    expect(await logsOf(tenant, tx.id)).toHaveLength(0);
 
     const patched = await h.admin('PATCH', `/admin/merchants/${tenant.merchant.id}`, { webhook_url: `${receiver.url}/now-configured` });
     expect(patched.status).toBe(200);

@@ -1,53 +1,66 @@
-import { UnrecoverableError, type Job } from 'bullmq';
-import type { MerchantRepository, TransactionRepository } from '@wr/db';
+import type { Job } from 'bullmq';
+import type { DeliveryRepository, MerchantRepository, TransactionRepository } from '@wr/db';
 import type { WebhookDeliverer } from '@wr/delivery';
 import type { Logger } from '@wr/logger';
-import type { DeliveryJobData } from '@wr/queues';
+import { enqueueDeliveries, type DeliveryJobData, type DeliveryQueue } from '@wr/queues';
+import { runAttempts } from './attempts.js';
 
-export class DeliveryFailedError extends Error {
-  constructor(outcome: string, detail: string | null) {
-    super(`delivery ${outcome}${detail ? `: ${detail}` : ''}`);
-    this.name = 'DeliveryFailedError';
-  }
-}
-
-export interface DeliveryResult {
-  webhookLogId?: number;
-  skipped?: 'no_webhook_url';
-}
+export type DeliveryResult =
+  | { skipped: 'not_pending' | 'not_due' | 'no_webhook_url' | 'superseded' | 'missing' | 'claimed_elsewhere' }
+  | { outcome: string; webhookLogId: number; attempt: number; state: string };
 
 /**
- * One attempt of one delivery job. State is re-read on every attempt (the merchant may have fixed
- * its URL meanwhile); a failed attempt throws so BullMQ schedules the next one with backoff.
+ * One wake-up of a live delivery (automatic webhook, invoice resend): makes its next attempt if it
+ * is due, and queues the wake-up of the one after (the backoff) when it failed. The ledger row
+ * says what is owed; this job only says "now".
  */
 export function createDeliveryProcessor(deps: {
+  deliveries: DeliveryRepository;
   transactions: TransactionRepository;
   merchants: MerchantRepository;
   deliverer: WebhookDeliverer;
+  queue: DeliveryQueue;
   logger: Logger;
+  retryBaseDelayMs: number;
+  webhookTimeoutMs: number;
 }) {
   return async (job: Job<DeliveryJobData>): Promise<DeliveryResult> => {
-    const { transactionId, statusId, statusChangedAt, trigger, resendJobId } = job.data;
-    const transaction = await deps.transactions.findById(transactionId);
-    if (!transaction) throw new UnrecoverableError(`transaction ${transactionId} does not exist`);
-    const merchant = await deps.merchants.findById(transaction.merchantId);
-    if (!merchant) throw new UnrecoverableError(`merchant ${transaction.merchantId} does not exist`);
-    if (!merchant.webhookUrl) {
-      // Nothing to attempt: the merchant has no endpoint. A later resend can still deliver it.
-      deps.logger.info('no webhook url configured; delivery skipped', { transactionId, merchantId: merchant.id });
+    const delivery = await deps.deliveries.findById(job.data.deliveryId);
+    if (!delivery) return { skipped: 'missing' };
+    if (delivery.state !== 'pending') return { skipped: 'not_pending' };
+    // An attempt in flight (its lease) or a retry not yet due: this wake-up is a duplicate.
+    if (delivery.nextAttemptAt.getTime() > Date.now() + 2000) return { skipped: 'not_due' };
+    const [transaction, merchant] = await Promise.all([
+      deps.transactions.findById(delivery.transactionId),
+      deps.merchants.findById(delivery.merchantId),
+    ]);
+    if (!transaction || !merchant?.webhookUrl) {
+      // Nowhere to send: nothing to attempt, no audit row. A later resend can still deliver it.
+      deps.logger.info('no webhook url configured; delivery skipped', { deliveryId: delivery.id, merchantId: delivery.merchantId });
+      await deps.deliveries.finishWithoutAttempt(delivery.id, 'cancelled');
       return { skipped: 'no_webhook_url' };
     }
-    const log = await deps.deliverer.deliver({
-      transaction,
+    // Order per transaction (SPEC 7): never deliver a status after a newer one was delivered.
+    if (await deps.deliveries.isSuperseded(delivery)) {
+      await deps.deliveries.finishWithoutAttempt(delivery.id, 'superseded');
+      return { skipped: 'superseded' };
+    }
+    const { moved, attempts } = await runAttempts(deps, {
       merchant,
-      event: { statusId, statusChangedAt: new Date(statusChangedAt) },
-      trigger,
-      resendJobId: resendJobId ?? null,
-      attempt: job.attemptsMade + 1,
+      trigger: delivery.trigger,
+      resendJobId: null,
+      items: [{ delivery, request: { transaction, merchant, event: delivery } }],
     });
-    // A refused target stays refused: retrying would only knock on the same door.
-    if (log.outcome === 'blocked') throw new UnrecoverableError(`delivery blocked: ${log.error}`);
-    if (log.outcome !== 'success') throw new DeliveryFailedError(log.outcome, log.error);
-    return { webhookLogId: log.id };
+    const made = attempts.get(delivery.id);
+    if (!made) return { skipped: 'claimed_elsewhere' };
+    deps.deliverer.logAttempt({ ...made, id: made.webhookLogId, transactionId: transaction.id, merchantId: merchant.id, trigger: delivery.trigger });
+    const now = moved[0];
+    if (now?.state === 'pending') {
+      // If Redis is away this throws and the sweeper queues the wake-up once the retry is due.
+      await enqueueDeliveries(deps.queue, [
+        { deliveryId: delivery.id, attempt: now.attempts + 1, delayMs: now.nextAttemptAt.getTime() - Date.now() },
+      ]);
+    }
+    return { outcome: made.outcome, webhookLogId: made.webhookLogId, attempt: made.attempt, state: now?.state ?? 'unknown' };
   };
 }

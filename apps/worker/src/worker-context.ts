@@ -3,8 +3,9 @@ import type { Redis } from 'ioredis';
 import type { AppConfig } from '@wr/config';
 import {
   createDataSource,
-  DeliveryOutboxRepository,
+  DeliveryRepository,
   MerchantRepository,
+  ReplayScheduleRepository,
   ResendJobRepository,
   TransactionRepository,
   WebhookLogRepository,
@@ -19,10 +20,12 @@ import {
   createBulkFanoutQueue,
   createDeliveryQueue,
   createRedisConnection,
+  createReplayScheduleQueue,
   ReplayLock,
   type BulkDeliveryQueue,
   type BulkFanoutQueue,
   type DeliveryQueue,
+  type ReplayScheduleQueue,
 } from '@wr/queues';
 
 /** What the worker's processors share, wired once per process. */
@@ -34,9 +37,10 @@ export interface WorkerContext {
   httpClient: WebhookHttpClient;
   deliverer: WebhookDeliverer;
   bulkDeliveryQueue: BulkDeliveryQueue;
-  /** Producers for the reconciler: live deliveries and fan-outs left behind by the API. */
+  /** Live wake-ups (the next attempt, and the sweeper's re-drives) and fan-outs taken over. */
   deliveryQueue: DeliveryQueue;
   fanoutQueue: BulkFanoutQueue;
+  scheduleQueue: ReplayScheduleQueue;
   replayLock: ReplayLock;
   replays: ReplayService;
   metrics: ServiceMetrics;
@@ -47,7 +51,8 @@ export interface WorkerContext {
     merchants: MerchantRepository;
     webhookLogs: WebhookLogRepository;
     resendJobs: ResendJobRepository;
-    outbox: DeliveryOutboxRepository;
+    deliveries: DeliveryRepository;
+    schedules: ReplayScheduleRepository;
   };
   close(): Promise<void>;
 }
@@ -72,12 +77,14 @@ export async function createWorkerContext(config: AppConfig, logger: Logger, opt
     merchants: new MerchantRepository(db),
     webhookLogs: new WebhookLogRepository(db),
     resendJobs: new ResendJobRepository(db),
-    outbox: new DeliveryOutboxRepository(db),
+    deliveries: new DeliveryRepository(db),
+    schedules: new ReplayScheduleRepository(db),
   };
   const bulkDeliveryQueue = createBulkDeliveryQueue(redis, config.queuePrefix);
-  const deliveryQueue = createDeliveryQueue(redis, { prefix: config.queuePrefix, retryBaseDelayMs: config.retryBaseDelayMs });
+  const deliveryQueue = createDeliveryQueue(redis, { prefix: config.queuePrefix });
   const fanoutQueue = createBulkFanoutQueue(redis, config.queuePrefix);
-  for (const queue of [bulkDeliveryQueue, deliveryQueue, fanoutQueue]) {
+  const scheduleQueue = createReplayScheduleQueue(redis, config.queuePrefix);
+  for (const queue of [bulkDeliveryQueue, deliveryQueue, fanoutQueue, scheduleQueue]) {
     queue.on('error', (err) => logger.warn('queue error', { queue: queue.name, err: err.message }));
   }
   const metrics = createServiceMetrics('worker');
@@ -92,13 +99,14 @@ export async function createWorkerContext(config: AppConfig, logger: Logger, opt
     bulkDeliveryQueue,
     deliveryQueue,
     fanoutQueue,
+    scheduleQueue,
     replayLock,
     replays: new ReplayService({ db, redis, transactions: repos.transactions, resendJobs: repos.resendJobs, fanoutQueue, lock: replayLock }),
     metrics,
     stopping: { value: false },
     repos,
     async close() {
-      await Promise.all([bulkDeliveryQueue, deliveryQueue, fanoutQueue].map((q) => q.close().catch(() => undefined)));
+      await Promise.all([bulkDeliveryQueue, deliveryQueue, fanoutQueue, scheduleQueue].map((q) => q.close().catch(() => undefined)));
       redis.disconnect();
       httpClient.close();
       await db.destroy().catch(() => undefined);

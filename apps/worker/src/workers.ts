@@ -1,13 +1,14 @@
 import { Worker, type Job } from 'bullmq';
 import type { AppConfig } from '@wr/config';
 import { runWithLogContext, type Logger } from '@wr/logger';
-import { QUEUE_NAMES } from '@wr/queues';
+import { attemptLeaseMs, QUEUE_NAMES } from '@wr/queues';
 import { createBulkBatchProcessor } from './bulk-batch.processor.js';
 import { createBulkFanoutProcessor } from './bulk-fanout.processor.js';
 import { createDeliveryProcessor } from './delivery.processor.js';
 import { deferOnDependencyError } from './dependency-retry.js';
 import { startMetricsServer } from './metrics-server.js';
-import { startReconciler } from './reconciler.js';
+import { createScheduleKeeper } from './schedule-keeper.js';
+import { startSweeper, type Sweeper } from './sweeper.js';
 import { createScheduledReplayProcessor } from './scheduled-replay.processor.js';
 import { assertNoEviction } from './redis-policy.js';
 import { createWorkerContext, type WorkerContext, type WorkerContextOptions } from './worker-context.js';
@@ -15,6 +16,7 @@ import { createWorkerContext, type WorkerContext, type WorkerContextOptions } fr
 export interface RunningWorker {
   context: WorkerContext;
   workers: Worker[];
+  sweeper: Sweeper;
   metricsPort: number;
   /** Stops taking jobs, lets in-flight ones finish, then closes every connection. */
   close(): Promise<void>;
@@ -51,7 +53,16 @@ export async function startWorkers(config: AppConfig, logger: Logger, options: W
     QUEUE_NAMES.delivery,
     withJobContext(
       QUEUE_NAMES.delivery,
-      createDeliveryProcessor({ transactions: ctx.repos.transactions, merchants: ctx.repos.merchants, deliverer: ctx.deliverer, logger }),
+      createDeliveryProcessor({
+        deliveries: ctx.repos.deliveries,
+        transactions: ctx.repos.transactions,
+        merchants: ctx.repos.merchants,
+        deliverer: ctx.deliverer,
+        queue: ctx.deliveryQueue,
+        logger,
+        retryBaseDelayMs: config.retryBaseDelayMs,
+        webhookTimeoutMs: config.webhookTimeoutMs,
+      }),
     ),
     { ...common, concurrency: config.workerConcurrency },
   );
@@ -77,23 +88,29 @@ export async function startWorkers(config: AppConfig, logger: Logger, options: W
       }
     });
   }
-  const reconciler = startReconciler({
-    outbox: ctx.repos.outbox,
+  const sweeper = startSweeper({
+    deliveries: ctx.repos.deliveries,
     resendJobs: ctx.repos.resendJobs,
     deliveryQueue: ctx.deliveryQueue,
     fanoutQueue: ctx.fanoutQueue,
+    bulkDeliveryQueue: ctx.bulkDeliveryQueue,
+    replayLock: ctx.replayLock,
+    schedules: createScheduleKeeper({ schedules: ctx.repos.schedules, queue: ctx.scheduleQueue }),
     redis: ctx.redis,
     logger,
     intervalMs: config.reconcileIntervalMs,
+    graceMs: config.redriveAfterMs,
+    attemptLeaseMs: attemptLeaseMs(config.webhookTimeoutMs),
   });
   const metricsServer = await startMetricsServer(ctx.metrics, config.workerMetricsPort);
   return {
     context: ctx,
     workers,
+    sweeper,
     metricsPort: metricsServer.port,
     async close() {
       ctx.stopping.value = true;
-      reconciler.stop();
+      sweeper.stop();
       await Promise.all(workers.map((w) => w.close()));
       await metricsServer.close();
       await ctx.close();

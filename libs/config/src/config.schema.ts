@@ -25,8 +25,12 @@ export const configSchema = Joi.object({
   // How long a worker's claim on a job lasts without renewal: after a crash, its jobs are handed to
   // another worker once this passes (BullMQ lockDuration; stalled checks run at the same pace).
   JOB_LOCK_MS: Joi.number().integer().min(1000).max(600000).default(30000),
-  // How often a worker queues automatic webhooks left in the outbox and bulk jobs left unqueued.
+  // How often each worker's sweeper re-drives, from PostgreSQL, deliveries whose wake-up was lost.
   RECONCILE_INTERVAL_MS: Joi.number().integer().min(100).max(600000).default(5000),
+  // How long a due delivery (or a bulk job that stopped moving) waits for its wake-up before the
+  // sweeper takes it for lost and queues a new one. With the interval: healed ~25 s after Redis
+  // comes back empty.
+  REDRIVE_AFTER_MS: Joi.number().integer().min(100).max(3600000).default(20000),
   // The worker's own Prometheus endpoint (GET /metrics); 0 picks a free port.
   WORKER_METRICS_PORT: Joi.number().integer().min(0).max(65535).default(9464),
   DB_POOL_SIZE: Joi.number().integer().min(1).max(200).default(10),
@@ -49,6 +53,7 @@ export interface AppConfig {
   readonly bulkConcurrency: number;
   readonly jobLockMs: number;
   readonly reconcileIntervalMs: number;
+  readonly redriveAfterMs: number;
   readonly workerMetricsPort: number;
   readonly dbPoolSize: number;
   readonly shutdownTimeoutMs: number;

@@ -31,6 +31,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bulkConcurrency: value.BULK_CONCURRENCY,
     jobLockMs: value.JOB_LOCK_MS,
     reconcileIntervalMs: value.RECONCILE_INTERVAL_MS,
+    redriveAfterMs: value.REDRIVE_AFTER_MS,
     workerMetricsPort: value.WORKER_METRICS_PORT,
     dbPoolSize: value.DB_POOL_SIZE,
     shutdownTimeoutMs: value.SHUTDOWN_TIMEOUT_MS,

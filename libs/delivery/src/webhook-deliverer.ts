@@ -5,7 +5,7 @@ import {
   type DeliveryTrigger,
   type UrlSource,
 } from '@wr/domain';
-import type { MerchantRecord, NewWebhookLog, TransactionRecord, WebhookLogRecord, WebhookLogRepository } from '@wr/db';
+import type { MerchantRecord, TransactionRecord, WebhookLogRecord, WebhookLogRepository } from '@wr/db';
 import type { Logger } from '@wr/logger';
 import type { ServiceMetrics } from '@wr/metrics';
 import type { HttpAttempt, WebhookHttpClient } from './webhook-http-client.js';
@@ -15,12 +15,30 @@ export interface DeliveryRequest {
   transaction: TransactionRecord;
   merchant: MerchantRecord;
   /** The status being notified; defaults to the transaction's current one. */
-  event?: { statusId: number; statusChangedAt: Date };
-  trigger: DeliveryTrigger;
-  attempt: number;
-  resendJobId?: string | null;
+  event?: { statusId: number; statusChangedAt: Date; sequence: number };
   /** A one-off destination (SPEC 5.2): used for this attempt only, never stored on the merchant. */
   overrideUrl?: string;
+}
+
+/** A webhook ready to send: signed, with what its audit row records. */
+export interface PreparedWebhook {
+  url: string;
+  urlSource: UrlSource;
+  webhookId: string;
+  statusId: number;
+  transactionId: number;
+  body: string;
+  headers: Record<string, string>;
+  sentAt: Date;
+}
+
+/** How one attempt ended, as its audit row records it. */
+export interface AttemptOutcome {
+  outcome: DeliveryOutcome;
+  httpStatus: number | null;
+  durationMs: number;
+  error: string | null;
+  responseBody: string | null;
 }
 
 export class NoWebhookUrlError extends Error {
@@ -30,8 +48,9 @@ export class NoWebhookUrlError extends Error {
 }
 
 /**
- * The one place a webhook is POSTed: builds and signs the body, sends it once, and writes the
- * attempt's audit row whatever the outcome. Retrying is the caller's business (BullMQ).
+ * The one place a webhook is built, signed and POSTed. Callers record the attempt's audit row
+ * before `post` (so an attempt whose process dies is still on record) and complete it after;
+ * retrying is the ledger's business, never the HTTP client's.
  */
 export class WebhookDeliverer {
   constructor(
@@ -43,24 +62,16 @@ export class WebhookDeliverer {
     },
   ) {}
 
-  /** Sends one attempt and writes its audit row. */
-  async deliver(request: DeliveryRequest): Promise<WebhookLogRecord> {
-    const log = await this.deps.webhookLogs.insert(await this.send(request));
-    this.logAttempt(log);
-    return log;
-  }
-
-  /**
-   * Sends one attempt and returns its audit row unsaved, for callers that write many rows at once
-   * (a bulk batch). Every row returned must be written.
-   */
-  async send(request: DeliveryRequest): Promise<NewWebhookLog> {
+  /** Builds and signs the webhook of one transaction status (SPEC 3). */
+  prepare(request: DeliveryRequest, sentAt = new Date()): PreparedWebhook {
     const { transaction, merchant } = request;
     const url = request.overrideUrl ?? merchant.webhookUrl;
     if (!url) throw new NoWebhookUrlError();
-    const urlSource: UrlSource = request.overrideUrl ? 'override' : 'configured';
-    const event = request.event ?? { statusId: transaction.statusId, statusChangedAt: transaction.statusChangedAt };
-
+    const event = request.event ?? {
+      statusId: transaction.statusId,
+      statusChangedAt: transaction.statusChangedAt,
+      sequence: transaction.sequence,
+    };
     const webhookId = webhookIdFor({ transactionId: transaction.id, ...event });
     const body = JSON.stringify(
       buildWebhookBody({
@@ -74,35 +85,68 @@ export class WebhookDeliverer {
         ...event,
       }),
     );
-    const sentAt = new Date();
-    const headers = { 'content-type': 'application/json', ...signWebhook(merchant.webhookSecret, webhookId, sentAt, body) };
-
-    const attempt = await this.deps.http.post(url, body, headers);
-    const { outcome, error } = classify(attempt);
-    const labels = { trigger: request.trigger, outcome };
-    this.deps.metrics?.deliveries.inc(labels);
-    this.deps.metrics?.deliveryDuration.observe(labels, attempt.durationMs / 1000);
     return {
-      accountId: merchant.accountId,
-      merchantId: merchant.id,
-      transactionId: transaction.id,
+      url,
+      urlSource: request.overrideUrl ? 'override' : 'configured',
       webhookId,
       statusId: event.statusId,
-      trigger: request.trigger,
-      resendJobId: request.resendJobId ?? null,
-      url,
-      urlSource,
-      attempt: request.attempt,
-      httpStatus: attempt.kind === 'response' ? attempt.status : null,
-      durationMs: attempt.durationMs,
-      outcome,
-      error,
-      responseBody: attempt.kind === 'response' ? sanitizeForText(attempt.bodyExcerpt) : null,
+      transactionId: transaction.id,
+      body,
+      headers: { 'content-type': 'application/json', ...signWebhook(merchant.webhookSecret, webhookId, sentAt, body) },
       sentAt,
     };
   }
 
-  private logAttempt(log: WebhookLogRecord): void {
+  /** Sends one attempt; never throws. */
+  async post(webhook: PreparedWebhook, trigger: DeliveryTrigger): Promise<AttemptOutcome> {
+    const attempt = await this.deps.http.post(webhook.url, webhook.body, webhook.headers);
+    const { outcome, error } = classify(attempt);
+    const labels = { trigger, outcome };
+    this.deps.metrics?.deliveries.inc(labels);
+    this.deps.metrics?.deliveryDuration.observe(labels, attempt.durationMs / 1000);
+    return {
+      outcome,
+      error,
+      httpStatus: attempt.kind === 'response' ? attempt.status : null,
+      durationMs: attempt.durationMs,
+      responseBody: attempt.kind === 'response' ? sanitizeForText(attempt.bodyExcerpt) : null,
+    };
+  }
+
+  /**
+   * A delivery outside the ledger (the synchronous resend, whose caller waits for the verdict):
+   * its audit row is written before the request and completed after.
+   */
+  async deliverNow(request: DeliveryRequest & { trigger: DeliveryTrigger }): Promise<WebhookLogRecord> {
+    const webhook = this.prepare(request);
+    const open = await this.deps.webhookLogs.insert({
+      accountId: request.merchant.accountId,
+      merchantId: request.merchant.id,
+      transactionId: webhook.transactionId,
+      webhookId: webhook.webhookId,
+      statusId: webhook.statusId,
+      trigger: request.trigger,
+      resendJobId: null,
+      url: webhook.url,
+      urlSource: webhook.urlSource,
+      attempt: 1,
+      httpStatus: null,
+      durationMs: 0,
+      outcome: null,
+      error: null,
+      responseBody: null,
+      sentAt: webhook.sentAt,
+      deliveryId: null,
+    });
+    const outcome = await this.post(webhook, request.trigger);
+    const log = { ...open, ...outcome };
+    await this.deps.webhookLogs.complete(open.id, outcome);
+    this.logAttempt(log);
+    return log;
+  }
+
+  /** One log line per attempt (its audit row holds the rest). */
+  logAttempt(log: Pick<WebhookLogRecord, 'transactionId' | 'merchantId' | 'trigger' | 'attempt' | 'outcome' | 'httpStatus' | 'durationMs'> & { id?: number }): void {
     this.deps.logger.info('webhook attempt', {
       webhookLogId: log.id,
       transactionId: log.transactionId,

@@ -1,5 +1,6 @@
 /** What caused a delivery attempt. */
 export const DELIVERY_TRIGGERS = ['automatic', 'manual', 'bulk', 'scheduled'] as const;
+// ('recovery' is reserved in the database for endpoint-health replays.)
 export type DeliveryTrigger = (typeof DELIVERY_TRIGGERS)[number];
 
 /** How an attempt ended, as recorded on its audit row. */

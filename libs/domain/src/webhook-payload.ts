@@ -10,6 +10,8 @@ export interface WebhookEvent {
   statusId: number;
   amount: number;
   statusChangedAt: Date;
+  /** 1 for the transaction's first status, +1 for each change: orders a transaction's webhooks. */
+  sequence: number;
   data: Record<string, unknown>;
 }
 
@@ -26,6 +28,7 @@ export function buildWebhookBody(event: WebhookEvent): Record<string, unknown> {
     status: statusName(event.statusId),
     amount: event.amount,
     statusChangedAt: event.statusChangedAt.toISOString(),
+    sequence: event.sequence,
     data: event.data,
   };
 }

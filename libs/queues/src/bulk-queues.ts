@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
+  BULK_BATCH_SIZE,
   bulkBatchJobOptions,
   fanoutJobId,
   fanoutJobOptions,
@@ -34,13 +35,39 @@ export function createBulkDeliveryQueue(connection: Redis, prefix: string): Bulk
 }
 
 /** Queues the fan-out of each resend job, delayed to `runAt` when it is in the future. */
-export async function enqueueFanouts(queue: BulkFanoutQueue, jobs: Array<{ id: string; runAt: Date | null }>): Promise<void> {
+export async function enqueueFanouts(
+  queue: BulkFanoutQueue,
+  jobs: Array<{ id: string; runAt: Date | null }>,
+  options: { takeover?: number } = {},
+): Promise<void> {
   const now = Date.now();
   await queue.addBulk(
     jobs.map((job) => ({
       name: JOB_NAMES.fanout,
       data: { resendJobId: job.id },
-      opts: { jobId: fanoutJobId(job.id), delay: job.runAt ? Math.max(0, job.runAt.getTime() - now) : 0 },
+      opts: { jobId: fanoutJobId(job.id, options.takeover), delay: job.runAt ? Math.max(0, job.runAt.getTime() - now) : 0 },
     })),
   );
+}
+
+/**
+ * Queues a bulk job's deliveries as batches. Ids are BullMQ's own: two batches never share one,
+ * and a batch queued twice (the sweeper re-drives a stalled job) claims nothing the second time.
+ */
+export async function enqueueBatches(queue: BulkDeliveryQueue, resendJobId: string, deliveryIds: number[], delayMs = 0): Promise<void> {
+  const batches = [];
+  for (let i = 0; i < deliveryIds.length; i += BULK_BATCH_SIZE) {
+    batches.push({
+      name: JOB_NAMES.deliverBatch,
+      data: { resendJobId, deliveryIds: deliveryIds.slice(i, i + BULK_BATCH_SIZE) },
+      opts: { delay: Math.max(0, delayMs) },
+    });
+  }
+  if (batches.length > 0) await queue.addBulk(batches);
+}
+
+/** The BullMQ job scheduler of a recurring replay (rebuilt from PostgreSQL whenever Redis lost it). */
+export async function upsertReplayScheduler(queue: ReplayScheduleQueue, schedule: ScheduledReplayJobData & { everyMs: number }): Promise<void> {
+  const { everyMs, ...data } = schedule;
+  await queue.upsertJobScheduler(data.scheduleId, { every: everyMs }, { name: JOB_NAMES.scheduledReplay, data });
 }

@@ -26,27 +26,23 @@ export const JOB_NAMES = {
   scheduledReplay: 'scheduled-replay',
 } as const;
 
+/**
+ * Wake-ups only: what is owed lives in PostgreSQL (the `deliveries` ledger). A job that Redis
+ * forgets is re-created by the worker's sweeper from the ledger; a job that runs twice finds its
+ * delivery already claimed or final and does nothing.
+ */
 export interface DeliveryJobData {
-  transactionId: number;
-  /** The status being notified, frozen at enqueue time so a later change cannot alter it. */
-  statusId: number;
-  statusChangedAt: string;
-  trigger: DeliveryTrigger;
-  resendJobId?: string;
+  deliveryId: number;
 }
 
 export interface BulkFanoutJobData {
   resendJobId: string;
-  /** Set when a shutting-down worker handed the fan-out back with everything it recorded queued. */
-  handedBack?: boolean;
 }
 
-/** Up to BULK_BATCH_SIZE transactions of one bulk job, all at the same attempt number. */
+/** Up to BULK_BATCH_SIZE deliveries of one bulk job. */
 export interface BulkBatchJobData {
   resendJobId: string;
-  transactionIds: number[];
-  /** 1 for the first attempt; failed transactions go on in a new batch with attempt + 1. */
-  attempt: number;
+  deliveryIds: number[];
 }
 
 /** One firing of a recurring replay: replay the merchant's last `lookbackMs`. */
@@ -75,6 +71,18 @@ export function retryDelayMs(baseDelayMs: number, attemptsMade: number, jitter =
   return Math.floor(max * (1 - jitter) + Math.random() * max * jitter);
 }
 
+/**
+ * How long a claimed attempt holds its delivery: the request's own timeout twice over (a batch
+ * sends its webhooks at once, but the process may be busy) plus room for the bookkeeping. Past it,
+ * the attempt is taken for dead: its audit row is closed and the delivery is due again.
+ */
+export function attemptLeaseMs(webhookTimeoutMs: number): number {
+  return webhookTimeoutMs * 2 + 10_000;
+}
+
+/** A fan-out holds its job this long without a page; a dead one's job is taken over after it. */
+export const FANOUT_LEASE_MS = 60_000;
+
 export function fanoutJobOptions(): DefaultJobOptions {
   return {
     // A fan-out only fails on infrastructure errors; it resumes from its saved cursor.
@@ -87,8 +95,7 @@ export function fanoutJobOptions(): DefaultJobOptions {
 
 export function bulkBatchJobOptions(): DefaultJobOptions {
   return {
-    // Whole-batch retries cover infrastructure errors (database away); per-transaction retries
-    // of failed deliveries are separate batches with attempt + 1.
+    // Retries here cover infrastructure errors only; each delivery's own attempts are in the ledger.
     attempts: 5,
     backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
     removeOnComplete: { age: 3600, count: 2000 },
@@ -96,30 +103,19 @@ export function bulkBatchJobOptions(): DefaultJobOptions {
   };
 }
 
-export function fanoutJobId(resendJobId: string): string {
-  return `fanout-${resendJobId}`;
+/**
+ * The first fan-out of a job has a fixed id (queuing it twice is a no-op); one that takes over a
+ * stalled job gets a fresh one, since the first may still be kept in Redis as completed or failed.
+ */
+export function fanoutJobId(resendJobId: string, takeover?: number): string {
+  return takeover === undefined ? `fanout-${resendJobId}` : `fanout-${resendJobId}-t${takeover}`;
 }
 
-/** Deterministic, so a fan-out that resumes after a crash re-adds the same batches harmlessly. */
-export function bulkBatchJobId(resendJobId: string, firstTransactionId: number, attempt: number): string {
-  return `batch-${resendJobId}-${firstTransactionId}-a${attempt}`;
-}
-
-/** The automatic webhook of one status change. */
-export function automaticDeliveryJob(change: { transactionId: number; statusId: number; statusChangedAt: Date }): DeliveryJobData {
+export function deliveryJobOptions(): DefaultJobOptions {
   return {
-    transactionId: change.transactionId,
-    statusId: change.statusId,
-    statusChangedAt: change.statusChangedAt.toISOString(),
-    trigger: 'automatic',
-  };
-}
-
-/** Four attempts in all (1 + 3 retries), exponential backoff with jitter so retries spread out. */
-export function deliveryJobOptions(retryBaseDelayMs: number): DefaultJobOptions {
-  return {
-    attempts: 4,
-    backoff: { type: 'exponential', delay: retryBaseDelayMs, jitter: 0.5 },
+    // Retries here cover infrastructure errors only; the delivery's 4 attempts are in the ledger.
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
     // Kept jobs are bounded; the audit trail lives in PostgreSQL, not in Redis.
     removeOnComplete: { age: 24 * 3600, count: 50_000 },
     removeOnFail: { age: 7 * 24 * 3600, count: 50_000 },
@@ -127,11 +123,9 @@ export function deliveryJobOptions(retryBaseDelayMs: number): DefaultJobOptions 
 }
 
 /**
- * Job ids come from the business key (transaction, status, time of change): enqueueing the same
- * status change twice is a no-op while the first job is kept. No ':' and never all digits, as
- * BullMQ requires.
+ * One id per delivery attempt: waking the same attempt twice is a no-op while the first job is
+ * kept, and the next attempt is a new job. No ':' and never all digits, as BullMQ requires.
  */
-export function deliveryJobId(data: Pick<DeliveryJobData, 'transactionId' | 'statusId' | 'statusChangedAt' | 'trigger'>): string {
-  const at = new Date(data.statusChangedAt).getTime();
-  return `${data.trigger}-${data.transactionId}-${data.statusId}-${at}`;
+export function deliveryJobId(deliveryId: number, attempt: number): string {
+  return `dlv-${deliveryId}-a${attempt}`;
 }

@@ -4,19 +4,30 @@ import { deliveryJobId, deliveryJobOptions, JOB_NAMES, QUEUE_NAMES, type Deliver
 
 export type DeliveryQueue = Queue<DeliveryJobData, unknown, typeof JOB_NAMES.deliver>;
 
-export function createDeliveryQueue(connection: Redis, options: { prefix: string; retryBaseDelayMs: number }): DeliveryQueue {
+export function createDeliveryQueue(connection: Redis, options: { prefix: string }): DeliveryQueue {
   return new Queue(QUEUE_NAMES.delivery, {
     connection,
     prefix: options.prefix,
-    defaultJobOptions: deliveryJobOptions(options.retryBaseDelayMs),
+    defaultJobOptions: deliveryJobOptions(),
   });
 }
 
-/** Enqueues deliveries in chunks: one round trip per chunk, whatever the batch size. */
-export async function enqueueDeliveries(queue: DeliveryQueue, jobs: DeliveryJobData[], chunkSize = 1000): Promise<void> {
-  for (let i = 0; i < jobs.length; i += chunkSize) {
+/** A wake-up for a delivery's next attempt, at `delayMs` from now. */
+export interface DeliveryWakeUp {
+  deliveryId: number;
+  attempt: number;
+  delayMs?: number;
+}
+
+/** Enqueues wake-ups in chunks: one round trip per chunk, whatever the batch size. */
+export async function enqueueDeliveries(queue: DeliveryQueue, wakeUps: DeliveryWakeUp[], chunkSize = 1000): Promise<void> {
+  for (let i = 0; i < wakeUps.length; i += chunkSize) {
     await queue.addBulk(
-      jobs.slice(i, i + chunkSize).map((data) => ({ name: JOB_NAMES.deliver, data, opts: { jobId: deliveryJobId(data) } })),
+      wakeUps.slice(i, i + chunkSize).map((w) => ({
+        name: JOB_NAMES.deliver,
+        data: { deliveryId: w.deliveryId },
+        opts: { jobId: deliveryJobId(w.deliveryId, w.attempt), delay: Math.max(0, w.delayMs ?? 0) },
+      })),
     );
   }
 }

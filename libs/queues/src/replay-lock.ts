@@ -9,12 +9,11 @@ export const REPLAY_LOCK_TTL_MS = 10 * 60 * 1000;
 
 export interface ReplayLockTarget {
   merchantId: number;
-  kind: string | null;
   windowStart: Date;
 }
 
 /**
- * One bulk job per merchant, kind and window start (SPEC 5.4's 409): SET NX with the job id as
+ * One bulk job per merchant and window start, whatever the contract or kind (SPEC 5.4's 409): SET NX with the job id as
  * token and an expiry, renewed while the job runs, released by compare-and-delete when it ends.
  */
 export class ReplayLock {
@@ -24,7 +23,7 @@ export class ReplayLock {
   ) {}
 
   key(target: ReplayLockTarget): string {
-    return `${this.prefix}:replay-lock:${target.merchantId}:${target.kind ?? 'ALL'}:${target.windowStart.getTime()}`;
+    return `${this.prefix}:replay-lock:${target.merchantId}:${target.windowStart.getTime()}`;
   }
 
   async acquire(target: ReplayLockTarget, token: string, ttlMs = REPLAY_LOCK_TTL_MS): Promise<boolean> {

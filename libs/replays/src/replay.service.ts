@@ -11,6 +11,7 @@ import {
 import {
   isUniqueViolation,
   type DataSource,
+  type EntityManager,
   type MerchantRecord,
   type NewResendJob,
   type ReplayFilter,
@@ -36,6 +37,8 @@ export interface WindowReplay {
   trigger: 'bulk' | 'scheduled';
   runAt: Date | null;
   requestedBy: string;
+  /** Runs inside the transaction that records the jobs (a schedule moves its high-water mark). */
+  alsoInTransaction?: (manager: EntityManager) => Promise<void>;
 }
 
 /** A replay to a merchant with nowhere to send is refused up front, not failed later. */
@@ -107,7 +110,11 @@ export class ReplayService {
 
     const held = await this.acquireLocks(drafts);
     try {
-      const jobs = await this.deps.db.transaction((manager) => this.deps.resendJobs.insertMany(drafts, manager));
+      const jobs = await this.deps.db.transaction(async (manager) => {
+        const inserted = await this.deps.resendJobs.insertMany(drafts, manager);
+        await replay.alsoInTransaction?.(manager);
+        return inserted;
+      });
       await this.enqueueOrUndo(jobs);
       return { requestId, jobs };
     } catch (err) {
@@ -158,11 +165,17 @@ export class ReplayService {
     return job;
   }
 
-  /** Stops a queued or running job: its fan-out and batches see the state and stop. */
+  /**
+   * Stops a queued or running job: once this answers, no new attempt of it starts (in-flight
+   * ones may finish). A cancel that loses the race with the job's end names the state it found.
+   */
   async cancel(accountId: number, jobId: string): Promise<ResendJobRecord> {
     const existing = await this.findJob(accountId, jobId);
     const cancelled = await this.deps.resendJobs.cancel(existing.id, accountId);
-    if (!cancelled) throw new ConflictError(`Job is already ${existing.state}`);
+    if (!cancelled) {
+      const now = (await this.deps.resendJobs.findById(existing.id)) ?? existing;
+      throw new ConflictError(`Job is already ${now.state}`);
+    }
     if (cancelled.transactionId === null) await this.deps.lock.release(cancelled, cancelled.id).catch(() => false);
     return cancelled;
   }

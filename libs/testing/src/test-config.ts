@@ -25,6 +25,7 @@ export function testConfig(databaseUrl: string, queuePrefix: string, overrides: 
     DB_POOL_SIZE: '4',
     WORKER_METRICS_PORT: '0',
     RECONCILE_INTERVAL_MS: '500',
+    REDRIVE_AFTER_MS: '3000',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...overrides,
   });

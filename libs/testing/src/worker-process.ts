@@ -20,6 +20,7 @@ export function envFor(config: AppConfig, overrides: Record<string, string> = {}
     BULK_CONCURRENCY: String(config.bulkConcurrency),
     JOB_LOCK_MS: String(config.jobLockMs),
     RECONCILE_INTERVAL_MS: String(config.reconcileIntervalMs),
+    REDRIVE_AFTER_MS: String(config.redriveAfterMs),
     WORKER_METRICS_PORT: String(config.workerMetricsPort),
     DB_POOL_SIZE: String(config.dbPoolSize),
     LOG_LEVEL: config.logLevel,

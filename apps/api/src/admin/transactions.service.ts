@@ -5,8 +5,8 @@ import {
   violatedConstraint,
   type DataSource,
   type MerchantRepository,
+  type DeliveryRecord,
   type NewTransaction,
-  type OutboxEntry,
   type TransactionRecord,
   type TransactionRepository,
 } from '@wr/db';
@@ -52,11 +52,11 @@ export class TransactionsService {
       statusChangedAt: t.status_changed_at ?? now,
     }));
     let created: TransactionRecord[];
-    let outbox: OutboxEntry[] = [];
+    let owed: DeliveryRecord[] = [];
     try {
       created = await this.deps.db.transaction(async (manager) => {
         const inserted = await this.deps.transactions.insertMany(rows, manager);
-        if (options.notify) outbox = await this.deps.notifications.record(inserted, manager);
+        if (options.notify) owed = await this.deps.notifications.record(inserted, manager);
         return inserted;
       });
     } catch (err) {
@@ -66,22 +66,33 @@ export class TransactionsService {
       }
       throw err;
     }
-    await this.deps.notifications.dispatch(outbox);
+    await this.deps.notifications.wake(owed);
     return created;
   }
 
-  /** A status change; setting the status a transaction already has changes nothing. */
+  /**
+   * A status change, timed and numbered by the database under the transaction's row lock, with
+   * its webhook owed in the same database transaction. Setting the status a transaction already
+   * has (without a new time) changes nothing; a given time must be later than the stored one.
+   */
   async changeStatus(id: number, statusId: number, statusChangedAt?: Date): Promise<TransactionRecord> {
+    const { updated, owed } = await this.deps.db.transaction(async (manager) => {
+      const row = await this.deps.transactions.changeStatus(id, statusId, statusChangedAt, manager);
+      return { updated: row, owed: row ? await this.deps.notifications.record([row], manager) : [] };
+    });
+    if (!updated) return this.explainUnchanged(id, statusId, statusChangedAt);
+    await this.deps.notifications.wake(owed);
+    return updated;
+  }
+
+  private async explainUnchanged(id: number, statusId: number, statusChangedAt?: Date): Promise<TransactionRecord> {
     const current = await this.deps.transactions.findById(id);
     if (!current) throw new NotFoundError('Transaction not found');
-    if (current.statusId === statusId && statusChangedAt === undefined) return current;
-    const { updated, outbox } = await this.deps.db.transaction(async (manager) => {
-      const row = await this.deps.transactions.updateStatus(id, statusId, statusChangedAt ?? new Date(), manager);
-      if (!row) throw new NotFoundError('Transaction not found');
-      return { updated: row, outbox: await this.deps.notifications.record([row], manager) };
-    });
-    await this.deps.notifications.dispatch(outbox);
-    return updated;
+    if (statusChangedAt === undefined && current.statusId === statusId) return current;
+    throw new ConflictError(
+      `"status_changed_at" must be later than the transaction's current one (${current.statusChangedAt.toISOString()})`,
+      'status_changed_at',
+    );
   }
 
   private async assertKeysAvailable(inputs: TransactionInput[], prefix: (i: number) => string): Promise<void> {

@@ -358,7 +358,7 @@ const schemas: Record<string, Json> = {
   },
   Transaction: {
     type: 'object',
-    required: ['id', 'merchant_id', 'kind', 'external_id', 'end_to_end_id', 'status_id', 'status', 'amount', 'data', 'status_changed_at', 'created_at'],
+    required: ['id', 'merchant_id', 'kind', 'external_id', 'end_to_end_id', 'status_id', 'status', 'amount', 'data', 'status_changed_at', 'sequence', 'created_at'],
     properties: {
       id: TRANSACTION_ID,
       merchant_id: INT32_ID,
@@ -369,7 +369,8 @@ const schemas: Record<string, Json> = {
       status: ref('StatusName'),
       amount: { type: 'integer', minimum: 0 },
       data: { type: 'object', additionalProperties: true },
-      status_changed_at: { type: 'string', format: 'date-time' },
+      status_changed_at: { type: 'string', format: 'date-time', description: 'Taken by the database; never goes backwards.' },
+      sequence: { type: 'integer', minimum: 1, description: '1 for the first status, +1 for each change (carried in the webhook body).' },
       created_at: { type: 'string', format: 'date-time' },
     },
   },
@@ -606,7 +607,7 @@ const schemas: Record<string, Json> = {
   },
   ReplaySchedule: {
     type: 'object',
-    required: ['id', 'merchant_id', 'every_seconds', 'lookback_seconds', 'only_failed', 'kind', 'next_run_at'],
+    required: ['id', 'merchant_id', 'every_seconds', 'lookback_seconds', 'only_failed', 'kind', 'covered_until', 'next_run_at'],
     properties: {
       id: { type: 'string', pattern: '^sched-[0-9a-f]{24}$' },
       merchant_id: INT32_ID,
@@ -614,6 +615,11 @@ const schemas: Record<string, Json> = {
       lookback_seconds: { type: 'number', exclusiveMinimum: 0 },
       only_failed: { type: 'boolean' },
       kind: orNull(ref('TransactionKind')),
+      covered_until: {
+        type: ['string', 'null'],
+        format: 'date-time',
+        description: 'High-water mark: the next firing replays from here to its own time, so a skipped firing leaves no gap.',
+      },
       next_run_at: { type: ['string', 'null'], format: 'date-time' },
     },
   },
@@ -640,7 +646,7 @@ const schemas: Record<string, Json> = {
       attempt: { type: 'integer', minimum: 1, maximum: 4 },
       http_status: { type: ['integer', 'null'] },
       duration_ms: { type: 'integer', minimum: 0 },
-      outcome: ref('DeliveryOutcome'),
+      outcome: { ...orNull(ref('DeliveryOutcome')), description: 'null while the attempt is in flight (the row is written before the request).' },
       error: { type: ['string', 'null'] },
       response_body: { type: ['string', 'null'], description: 'First bytes of the response body.' },
       sent_at: { type: 'string', format: 'date-time' },
@@ -908,13 +914,16 @@ const adminPaths: Record<string, JsonObject> = {
       tags: ['Admin'],
       operationId: 'adminChangeTransactionStatus',
       summary: 'Change the status of a transaction (the automatic webhook goes out)',
-      description: 'Setting the status it already has, without a new `status_changed_at`, changes nothing and sends nothing.',
+      description:
+        'Setting the status it already has, without a new `status_changed_at`, changes nothing and sends nothing. ' +
+        'The time of the change is the database clock under the row lock (or the given time, which must be later than the stored one); `sequence` goes up by one.',
       security: ADMIN,
       requestBody: jsonBody(ref('ChangeStatusRequest')),
       responses: {
         '200': jsonResponse('The transaction.', ref('Transaction')),
         '400': defaultError(400, 'Invalid body.', ['"status_id" is required', 'Malformed JSON body']),
         '404': defaultError(404, 'No such transaction.', ['Transaction not found']),
+        '409': defaultError(409, 'The given time is not later than the stored one.', ['"status_changed_at" must be later than the transaction\'s current one (2026-11-22T15:30:00.000Z)']),
         ...adminCommon(),
       },
     },

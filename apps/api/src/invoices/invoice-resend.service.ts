@@ -1,23 +1,27 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { NotFoundError, ServiceUnavailableError, ValidationError } from '@wr/domain';
-import type { MerchantRepository, TransactionRepository } from '@wr/db';
-import { JOB_NAMES, type DeliveryQueue } from '@wr/queues';
-import type { FirstAttemptOutcome, FirstAttemptWaiter } from './first-attempt-waiter.js';
+import type { DeliveryRepository, MerchantRepository, TransactionRepository } from '@wr/db';
+import { enqueueDeliveries, type DeliveryQueue } from '@wr/queues';
 
-export type InvoiceResendStatus = FirstAttemptOutcome;
+export type InvoiceResendStatus = 'success' | 'pending';
+
+/** How often a waiting request looks at its delivery's audit trail. */
+const POLL_MS = 50;
 
 /**
- * SPEC 5.1: queues a manual delivery of an invoice's current status on the live queue (so it gets
- * the 3 automatic retries) and waits for its first attempt. While one is pending, another call
- * joins it instead of adding a second delivery (BullMQ deduplication until the job finishes).
+ * SPEC 5.1: records a manual delivery of the invoice's current status in the ledger, queues its
+ * first attempt on the live queue (so it gets the 3 automatic retries) and waits for that attempt.
+ * While a delivery of the same status is pending, another call joins it instead of adding a
+ * second one; after a status change, a call sends the new status.
  */
 export class InvoiceResendService {
   constructor(
     private readonly deps: {
       transactions: TransactionRepository;
       merchants: MerchantRepository;
+      deliveries: DeliveryRepository;
       queue: DeliveryQueue;
-      firstAttempt: FirstAttemptWaiter;
       redis: Redis;
       waitMs: number;
     },
@@ -31,16 +35,29 @@ export class InvoiceResendService {
     if (!merchant?.webhookUrl) throw new ValidationError('No webhook URL is configured for this invoice');
     if (this.deps.redis.status !== 'ready') throw new ServiceUnavailableError();
 
-    const job = await this.deps.queue.add(
-      JOB_NAMES.deliver,
-      {
-        transactionId: invoice.id,
-        statusId: invoice.statusId,
-        statusChangedAt: invoice.statusChangedAt.toISOString(),
-        trigger: 'manual',
-      },
-      { deduplication: { id: `manual-${invoice.id}` } },
-    );
-    return this.deps.firstAttempt.wait(job.id!, this.deps.waitMs);
+    const { delivery, joined } = await this.deps.deliveries.addManual({
+      transactionId: invoice.id,
+      merchantId: invoice.merchantId,
+      statusId: invoice.statusId,
+      statusChangedAt: invoice.statusChangedAt,
+      sequence: invoice.sequence,
+    });
+    if (!joined) {
+      // Kept in the ledger even if this fails: the sweeper queues it.
+      await enqueueDeliveries(this.deps.queue, [{ deliveryId: delivery.id, attempt: 1 }]).catch(() => undefined);
+    }
+    return this.firstOutcome(delivery.id);
+  }
+
+  /** `success` when the delivery's latest attempt delivered it; `pending` once it failed, or after the wait. */
+  private async firstOutcome(deliveryId: number): Promise<InvoiceResendStatus> {
+    const deadline = Date.now() + this.deps.waitMs;
+    while (Date.now() < deadline) {
+      const outcome = await this.deps.deliveries.latestOutcome(deliveryId);
+      if (outcome === 'success') return 'success';
+      if (outcome) return 'pending';
+      await sleep(POLL_MS);
+    }
+    return 'pending';
   }
 }

@@ -1,34 +1,40 @@
 import { isNotifiableStatus } from '@wr/domain';
-import type { DeliveryOutboxRepository, EntityManager, OutboxEntry, TransactionRecord } from '@wr/db';
+import type { DeliveryRecord, DeliveryRepository, EntityManager, TransactionRecord } from '@wr/db';
 import type { Logger } from '@wr/logger';
-import { automaticDeliveryJob, enqueueDeliveries, type DeliveryQueue } from '@wr/queues';
+import { enqueueDeliveries, type DeliveryQueue } from '@wr/queues';
 
 /**
- * The automatic webhook of each status change, kept before it is queued: `record` writes it to
- * the outbox inside the change's transaction, `dispatch` queues it after commit and clears it. If
- * Redis is away the change is still accepted; the worker's reconciler queues it later.
+ * The automatic webhook of each status change: `record` writes the delivery owed to the ledger
+ * inside the change's transaction, `wake` queues its first attempt after commit. If Redis is away
+ * the change is still accepted (it is kept); the worker's sweeper queues it once Redis is back.
  */
 export class NotificationService {
-  constructor(private readonly deps: { queue: DeliveryQueue; outbox: DeliveryOutboxRepository; logger: Logger }) {}
+  constructor(private readonly deps: { queue: DeliveryQueue; deliveries: DeliveryRepository; logger: Logger }) {}
 
   /** Pending (1) is never notified. */
-  record(transactions: TransactionRecord[], manager: EntityManager): Promise<OutboxEntry[]> {
-    return this.deps.outbox.add(
+  record(transactions: TransactionRecord[], manager: EntityManager): Promise<DeliveryRecord[]> {
+    return this.deps.deliveries.add(
       transactions
         .filter((tx) => isNotifiableStatus(tx.statusId))
-        .map((tx) => ({ transactionId: tx.id, statusId: tx.statusId, statusChangedAt: tx.statusChangedAt })),
+        .map((tx) => ({
+          transactionId: tx.id,
+          merchantId: tx.merchantId,
+          statusId: tx.statusId,
+          statusChangedAt: tx.statusChangedAt,
+          sequence: tx.sequence,
+        })),
+      'automatic',
       manager,
     );
   }
 
-  async dispatch(entries: OutboxEntry[]): Promise<void> {
-    if (entries.length === 0) return;
+  async wake(deliveries: DeliveryRecord[]): Promise<void> {
+    if (deliveries.length === 0) return;
     try {
-      await enqueueDeliveries(this.deps.queue, entries.map(automaticDeliveryJob));
-      await this.deps.outbox.remove(entries.map((e) => e.id));
+      await enqueueDeliveries(this.deps.queue, deliveries.map((d) => ({ deliveryId: d.id, attempt: 1 })));
     } catch (err) {
-      // Kept in the outbox: the reconciler queues it (job ids make a second enqueue harmless).
-      this.deps.logger.warn('automatic webhooks left to the reconciler', { count: entries.length, err: (err as Error).message });
+      // Kept in the ledger: the sweeper queues them (job ids make a second enqueue harmless).
+      this.deps.logger.warn('automatic webhooks left to the sweeper', { count: deliveries.length, err: (err as Error).message });
     }
   }
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { NotFoundError, ValidationError } from '@wr/domain';
-import type { MerchantRepository } from '@wr/db';
-import { JOB_NAMES, type ReplayScheduleQueue, type ScheduledReplayJobData } from '@wr/queues';
+import type { Redis } from 'ioredis';
+import { NotFoundError, ServiceUnavailableError, ValidationError } from '@wr/domain';
+import type { MerchantRepository, ReplayScheduleRecord, ReplayScheduleRepository } from '@wr/db';
+import { upsertReplayScheduler, type ReplayScheduleQueue } from '@wr/queues';
 import type { CreateScheduleBody } from './replays.schemas.js';
 
 export interface ReplaySchedule {
@@ -11,54 +12,75 @@ export interface ReplaySchedule {
   lookbackSeconds: number;
   onlyFailed: boolean;
   kind: 'CASHIN' | 'CASHOUT' | null;
+  /** The high-water mark: the next firing replays from here. */
+  coveredUntil: Date | null;
   nextRunAt: Date | null;
 }
 
 /**
- * Recurring replays ("every hour, replay what failed in the last hour") as BullMQ job schedulers:
- * the scheduler lives in Redis, so any worker replica runs each firing exactly once.
+ * Recurring replays ("every hour, replay what failed since the last firing"): kept in PostgreSQL,
+ * run by a BullMQ job scheduler (any worker replica runs each firing once) that the workers
+ * re-create if Redis loses it.
  */
 export class ReplaySchedulesService {
-  constructor(private readonly deps: { queue: ReplayScheduleQueue; merchants: MerchantRepository }) {}
+  constructor(
+    private readonly deps: { queue: ReplayScheduleQueue; merchants: MerchantRepository; schedules: ReplayScheduleRepository; redis: Redis },
+  ) {}
 
   async create(accountId: number, body: CreateScheduleBody): Promise<ReplaySchedule> {
     const merchant = await this.deps.merchants.findInAccount(body.merchant_id, accountId);
     if (!merchant) throw new NotFoundError('Merchant not found');
     if (!merchant.webhookUrl) throw new ValidationError('Merchant has no webhook URL configured', 'merchant_id', 422);
-    const id = `sched-${randomBytes(12).toString('hex')}`;
-    const data: ScheduledReplayJobData = {
-      scheduleId: id,
+    if (this.deps.redis.status !== 'ready') throw new ServiceUnavailableError();
+    const schedule = await this.deps.schedules.insert({
+      id: `sched-${randomBytes(12).toString('hex')}`,
       accountId,
       merchantId: merchant.id,
-      lookbackMs: (body.lookback_seconds ?? body.every_seconds) * 1000,
+      everySeconds: body.every_seconds,
+      lookbackSeconds: body.lookback_seconds ?? body.every_seconds,
       onlyFailed: body.only_failed,
       kind: body.kind ?? null,
-    };
-    await this.deps.queue.upsertJobScheduler(id, { every: body.every_seconds * 1000 }, { name: JOB_NAMES.scheduledReplay, data });
-    return (await this.list(accountId)).find((s) => s.id === id)!;
+    });
+    // Kept in PostgreSQL even if this fails: the workers create the scheduler.
+    await upsertReplayScheduler(this.deps.queue, {
+      scheduleId: schedule.id,
+      accountId,
+      merchantId: schedule.merchantId,
+      lookbackMs: schedule.lookbackSeconds * 1000,
+      onlyFailed: schedule.onlyFailed,
+      kind: schedule.kind,
+      everyMs: schedule.everySeconds * 1000,
+    }).catch(() => undefined);
+    return (await this.list(accountId)).find((s) => s.id === schedule.id) ?? present(schedule, null);
   }
 
   async list(accountId: number): Promise<ReplaySchedule[]> {
-    const schedulers = await this.deps.queue.getJobSchedulers(0, -1, true);
-    return schedulers
-      .filter((s) => (s.template?.data as ScheduledReplayJobData | undefined)?.accountId === accountId)
-      .map((s) => {
-        const data = s.template!.data as ScheduledReplayJobData;
-        return {
-          id: s.key,
-          merchantId: data.merchantId,
-          everySeconds: Number(s.every) / 1000,
-          lookbackSeconds: data.lookbackMs / 1000,
-          onlyFailed: data.onlyFailed,
-          kind: data.kind,
-          nextRunAt: s.next ? new Date(s.next) : null,
-        };
-      });
+    const schedules = await this.deps.schedules.listActive(accountId);
+    const next = new Map<string, Date | null>();
+    if (schedules.length > 0) {
+      // When each fires next is Redis's to say; without it the schedules are still listed.
+      const schedulers = await this.deps.queue.getJobSchedulers(0, -1).catch(() => []);
+      for (const s of schedulers) next.set(s.key, s.next ? new Date(s.next) : null);
+    }
+    return schedules.map((s) => present(s, next.get(s.id) ?? null));
   }
 
   async remove(accountId: number, id: string): Promise<void> {
-    const owned = (await this.list(accountId)).some((s) => s.id === id);
-    if (!owned) throw new NotFoundError('Schedule not found');
-    await this.deps.queue.removeJobScheduler(id);
+    if (!(await this.deps.schedules.markDeleted(id, accountId))) throw new NotFoundError('Schedule not found');
+    // If this fails, the scheduler's next firing sees the schedule is deleted and removes itself.
+    await this.deps.queue.removeJobScheduler(id).catch(() => undefined);
   }
+}
+
+function present(s: ReplayScheduleRecord, nextRunAt: Date | null): ReplaySchedule {
+  return {
+    id: s.id,
+    merchantId: s.merchantId,
+    everySeconds: s.everySeconds,
+    lookbackSeconds: s.lookbackSeconds,
+    onlyFailed: s.onlyFailed,
+    kind: s.kind,
+    coveredUntil: s.coveredUntil,
+    nextRunAt,
+  };
 }

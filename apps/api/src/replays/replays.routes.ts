@@ -93,6 +93,7 @@ function presentSchedule(s: ReplaySchedule) {
     lookback_seconds: s.lookbackSeconds,
     only_failed: s.onlyFailed,
     kind: s.kind,
+    covered_until: s.coveredUntil?.toISOString() ?? null,
     next_run_at: s.nextRunAt?.toISOString() ?? null,
   };
 }

@@ -25,7 +25,7 @@ export class SyncResendService {
     if (!overrideUrl && !merchant.webhookUrl) {
       throw new ValidationError('No webhook configured and no override URL provided');
     }
-    return this.deps.deliverer.deliver({ transaction, merchant, trigger: 'manual', attempt: 1, overrideUrl });
+    return this.deps.deliverer.deliverNow({ transaction, merchant, trigger: 'manual', overrideUrl });
   }
 
   private async findTransaction(accountId: number, identifier: string): Promise<TransactionRecord> {

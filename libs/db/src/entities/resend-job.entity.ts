@@ -42,6 +42,10 @@ export interface ResendJobRecord {
   /** Keyset position of the fan-out, so a restarted fan-out resumes where it stopped. */
   cursorChangedAt: Date | null;
   cursorTransactionId: number | null;
+  /** When the job last moved (a fan-out page, a finished batch): the sweeper resumes a job that stopped. */
+  progressedAt: Date | null;
+  /** A running fan-out holds the job until then; another may take over once it passes. */
+  fanoutLeaseUntil: Date | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -75,6 +79,8 @@ export const ResendJobEntity = new EntitySchema<ResendJobRecord>({
     dispatched: { type: 'integer' },
     cursorChangedAt: { name: 'cursor_changed_at', type: 'timestamptz', nullable: true },
     cursorTransactionId: { name: 'cursor_transaction_id', type: 'bigint', nullable: true, transformer: bigintAsNumber },
+    progressedAt: { name: 'progressed_at', type: 'timestamptz', nullable: true },
+    fanoutLeaseUntil: { name: 'fanout_lease_until', type: 'timestamptz', nullable: true },
     createdAt: { name: 'created_at', type: 'timestamptz', createDate: true },
     startedAt: { name: 'started_at', type: 'timestamptz', nullable: true },
     finishedAt: { name: 'finished_at', type: 'timestamptz', nullable: true },

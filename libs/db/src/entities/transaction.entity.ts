@@ -14,6 +14,8 @@ export interface TransactionRecord {
   data: Record<string, unknown>;
   /** When the current status was reached; bulk windows filter on it. */
   statusChangedAt: Date;
+  /** 1 for the first status, +1 for each change, taken under the row lock: orders a transaction's webhooks. */
+  sequence: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -31,6 +33,7 @@ export const TransactionEntity = new EntitySchema<TransactionRecord>({
     amount: { type: 'bigint', transformer: bigintAsNumber },
     data: { type: 'jsonb' },
     statusChangedAt: { name: 'status_changed_at', type: 'timestamptz' },
+    sequence: { type: 'integer' },
     createdAt: { name: 'created_at', type: 'timestamptz', createDate: true },
     updatedAt: { name: 'updated_at', type: 'timestamptz', updateDate: true },
   },

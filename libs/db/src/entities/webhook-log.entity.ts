@@ -17,10 +17,13 @@ export interface WebhookLogRecord {
   attempt: number;
   httpStatus: number | null;
   durationMs: number;
-  outcome: DeliveryOutcome;
+  /** null while the attempt is in flight (the row is written before the request). */
+  outcome: DeliveryOutcome | null;
   error: string | null;
   responseBody: string | null;
   sentAt: Date;
+  /** The ledger row this attempt belongs to (null for a synchronous resend). */
+  deliveryId: number | null;
 }
 
 export const WebhookLogEntity = new EntitySchema<WebhookLogRecord>({
@@ -40,9 +43,10 @@ export const WebhookLogEntity = new EntitySchema<WebhookLogRecord>({
     attempt: { type: 'smallint' },
     httpStatus: { name: 'http_status', type: 'smallint', nullable: true },
     durationMs: { name: 'duration_ms', type: 'integer' },
-    outcome: { type: 'text' },
+    outcome: { type: 'text', nullable: true },
     error: { type: 'text', nullable: true },
     responseBody: { name: 'response_body', type: 'text', nullable: true },
     sentAt: { name: 'sent_at', type: 'timestamptz' },
+    deliveryId: { name: 'delivery_id', type: 'bigint', nullable: true, transformer: bigintAsNumber },
   },
 });

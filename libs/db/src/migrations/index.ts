@@ -3,6 +3,7 @@ import { BulkReplays1763900000000 } from './1763900000000-bulk-replays.js';
 import { DeliveryOutbox1763950000000 } from './1763950000000-delivery-outbox.js';
 import { AuditTimeIndex1763960000000 } from './1763960000000-audit-time-index.js';
 import { SafeTransactionIds1763970000000 } from './1763970000000-safe-transaction-ids.js';
+import { DeliveryLedger1764000000000 } from './1764000000000-delivery-ledger.js';
 
 /** Every migration, oldest first. Listed explicitly: no globbing of compiled files. */
 export const ALL_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const ALL_MIGRATIONS = [
   DeliveryOutbox1763950000000,
   AuditTimeIndex1763960000000,
   SafeTransactionIds1763970000000,
+  DeliveryLedger1764000000000,
 ];

@@ -3,4 +3,5 @@ export * from './merchant.repository.js';
 export * from './transaction.repository.js';
 export * from './webhook-log.repository.js';
 export * from './resend-job.repository.js';
-export * from './delivery-outbox.repository.js';
+export * from './delivery.repository.js';
+export * from './replay-schedule.repository.js';

@@ -22,13 +22,6 @@ export interface NewResendJob {
   runAt: Date | null;
 }
 
-/** Transactions a job is done with, and the number of attempts each had. */
-export interface FinishedItems {
-  succeeded: number[];
-  failed: number[];
-  attempts: number;
-}
-
 /** A client request's jobs, summed up (SimPay resend logs, replays). */
 export interface ResendRequestSummary {
   requestId: string;
@@ -85,20 +78,30 @@ export class ResendJobRepository {
   }
 
   async deleteMany(ids: string[], manager: EntityManager = this.db.manager): Promise<void> {
-    await manager.query('DELETE FROM resend_job_items WHERE resend_job_id = ANY($1::text[])', [ids]);
+    await manager.query('DELETE FROM deliveries WHERE resend_job_id = ANY($1::text[])', [ids]);
     await manager.query('DELETE FROM resend_jobs WHERE id = ANY($1::text[])', [ids]);
   }
 
-  /** Jobs still queued a while after creation whose start time has come: their fan-out may be lost. */
-  async findUnstarted(olderThanMs: number, limit: number, manager: EntityManager = this.db.manager): Promise<ResendJobRecord[]> {
+  /**
+   * Active jobs that have not moved for `graceMs` (and whose start time has come, and whose
+   * fan-out lease, if any, has run out): their wake-ups may be lost, whatever their flags say.
+   */
+  async findStalled(graceMs: number, limit: number, manager: EntityManager = this.db.manager): Promise<ResendJobRecord[]> {
     const rows = await manager.query(
       `SELECT * FROM resend_jobs
-        WHERE state = 'queued' AND created_at < now() - ($1::int * interval '1 millisecond')
-          AND (run_at IS NULL OR run_at < now() - ($1::int * interval '1 millisecond'))
-        ORDER BY created_at LIMIT $2`,
-      [olderThanMs, limit],
+        WHERE state IN ('queued', 'running')
+          AND COALESCE(progressed_at, created_at) < now() - $1 * interval '1 millisecond'
+          AND (run_at IS NULL OR run_at < now() - $1 * interval '1 millisecond')
+          AND (fanout_lease_until IS NULL OR fanout_lease_until < now())
+        ORDER BY COALESCE(progressed_at, created_at) LIMIT $2`,
+      [graceMs, limit],
     );
     return mapRows(manager, ResendJobEntity, rows);
+  }
+
+  /** Marks a job as just moved (the sweeper re-drove it), so the next pass leaves it a grace period. */
+  async touch(id: string, manager: EntityManager = this.db.manager): Promise<void> {
+    await manager.query('UPDATE resend_jobs SET progressed_at = now() WHERE id = $1', [id]);
   }
 
   /** Whether anything this requester started (a recurring schedule, say) is still queued or running. */
@@ -110,90 +113,75 @@ export class ResendJobRepository {
     return rows.length > 0;
   }
 
-  /** queued -> running; returns the job as it now is (or null if it is gone). */
-  async markRunning(id: string, manager: EntityManager = this.db.manager): Promise<ResendJobRecord | null> {
+  /**
+   * A fan-out takes the job (queued -> running) for `leaseMs`, renewed by every page; null if the
+   * job is not active, already walked, or held by another fan-out whose lease has not run out.
+   */
+  async claimFanout(id: string, leaseMs: number, manager: EntityManager = this.db.manager): Promise<ResendJobRecord | null> {
     const [rows] = await manager.query(
-      `UPDATE resend_jobs SET state = CASE WHEN state = 'queued' THEN 'running' ELSE state END,
-              started_at = COALESCE(started_at, now())
-        WHERE id = $1 RETURNING *`,
-      [id],
+      `UPDATE resend_jobs SET state = 'running', started_at = COALESCE(started_at, now()), progressed_at = now(),
+              fanout_lease_until = now() + $2 * interval '1 millisecond'
+        WHERE id = $1 AND state IN ('queued', 'running') AND NOT fanout_done
+          AND (fanout_lease_until IS NULL OR fanout_lease_until < now())
+        RETURNING *`,
+      [id, leaseMs],
     );
     return mapRow(manager, ResendJobEntity, rows[0]);
   }
 
+  /** Lets another fan-out take the job at once (a worker shutting down hands it back). */
+  async releaseFanout(id: string, manager: EntityManager = this.db.manager): Promise<void> {
+    await manager.query('UPDATE resend_jobs SET fanout_lease_until = NULL WHERE id = $1', [id]);
+  }
+
   /**
-   * Adds a fan-out page's transactions as pending items and moves the cursor, in one database
-   * transaction; returns the ids that were new (a resumed fan-out skips the ones it already has).
+   * Records a fan-out page: its transactions become the job's deliveries owed (pending) and the
+   * cursor moves, in one database transaction that first locks the job row, so a cancel either
+   * comes before (nothing is added) or after (it sees and cancels the new items). Returns the
+   * new deliveries' ids (a resumed fan-out skips transactions it already added), or null when the
+   * job is no longer running.
    */
-  async addPendingItems(
-    id: string,
-    transactionIds: number[],
+  async addItems(
+    job: Pick<ResendJobRecord, 'id' | 'merchantId' | 'trigger'>,
+    page: Array<{ id: number; statusId: number; statusChangedAt: Date; sequence: number }>,
     cursor: { changedAt: Date; transactionId: number },
+    leaseMs: number,
     manager: EntityManager = this.db.manager,
-  ): Promise<number[]> {
+  ): Promise<number[] | null> {
     return manager.transaction(async (tx) => {
-      const rows: Array<{ transaction_id: string }> = await tx.query(
-        `INSERT INTO resend_job_items (resend_job_id, transaction_id)
-         SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING RETURNING transaction_id`,
-        [id, transactionIds],
+      const [, locked] = await tx.query(
+        `UPDATE resend_jobs SET cursor_changed_at = $2, cursor_transaction_id = $3, progressed_at = now(),
+                fanout_lease_until = now() + $4 * interval '1 millisecond'
+          WHERE id = $1 AND state = 'running'`,
+        [job.id, cursor.changedAt.toISOString(), cursor.transactionId, leaseMs],
       );
-      await tx.query(
-        `UPDATE resend_jobs SET dispatched = dispatched + $2, cursor_changed_at = $3, cursor_transaction_id = $4
-          WHERE id = $1`,
-        [id, rows.length, cursor.changedAt.toISOString(), cursor.transactionId],
+      if (locked === 0) return null;
+      const rows: Array<{ id: string }> = await tx.query(
+        `INSERT INTO deliveries (transaction_id, merchant_id, status_id, status_changed_at, sequence, trigger, resend_job_id)
+         SELECT t, $2, s, c, q, $3, $1
+           FROM unnest($4::bigint[], $5::smallint[], $6::timestamptz[], $7::integer[]) AS u(t, s, c, q)
+         ON CONFLICT (resend_job_id, transaction_id) WHERE resend_job_id IS NOT NULL DO NOTHING
+         RETURNING id`,
+        [
+          job.id,
+          job.merchantId,
+          job.trigger,
+          page.map((t) => t.id),
+          page.map((t) => t.statusId),
+          page.map((t) => t.statusChangedAt.toISOString()),
+          page.map((t) => t.sequence),
+        ],
       );
-      return rows.map((r) => Number(r.transaction_id));
+      await tx.query('UPDATE resend_jobs SET dispatched = dispatched + $2 WHERE id = $1', [job.id, rows.length]);
+      return rows.map((r) => Number(r.id));
     });
   }
 
-  /** The job's items still pending, in id order after `afterId` (to re-queue after a crash). */
-  async pendingItems(id: string, afterId: number, limit: number, manager: EntityManager = this.db.manager): Promise<number[]> {
-    const rows: Array<{ transaction_id: string }> = await manager.query(
-      `SELECT transaction_id FROM resend_job_items
-        WHERE resend_job_id = $1 AND state = 'pending' AND transaction_id > $2
-        ORDER BY transaction_id LIMIT $3`,
-      [id, afterId, limit],
-    );
-    return rows.map((r) => Number(r.transaction_id));
-  }
-
-  /** Which of these transactions the job has not finished with (a batch re-reads before sending). */
-  async stillPending(id: string, transactionIds: number[], manager: EntityManager = this.db.manager): Promise<number[]> {
-    if (transactionIds.length === 0) return [];
-    const rows: Array<{ transaction_id: string }> = await manager.query(
-      `SELECT transaction_id FROM resend_job_items
-        WHERE resend_job_id = $1 AND transaction_id = ANY($2::bigint[]) AND state = 'pending'`,
-      [id, transactionIds],
-    );
-    return rows.map((r) => Number(r.transaction_id));
-  }
-
-  /** Every matching transaction is queued: `total` becomes the exact count. */
+  /** Every matching transaction is recorded: `total` becomes the exact count. */
   async finishFanout(id: string, manager: EntityManager = this.db.manager): Promise<void> {
-    await manager.query('UPDATE resend_jobs SET fanout_done = true, total = dispatched WHERE id = $1', [id]);
-  }
-
-  /**
-   * Moves items from pending to their final state, each once: a delivery that ran twice (a worker
-   * died after sending) finds its item already final and moves no counter. Ids go in as arrays
-   * matched with = ANY, which PostgreSQL answers from the primary key whatever it knows of the table.
-   */
-  async recordFinished(id: string, finished: FinishedItems, manager: EntityManager = this.db.manager): Promise<void> {
-    if (finished.succeeded.length === 0 && finished.failed.length === 0) return;
     await manager.query(
-      `WITH ok AS (
-         UPDATE resend_job_items SET state = 'succeeded', attempts = $4, finished_at = now()
-          WHERE resend_job_id = $1 AND transaction_id = ANY($2::bigint[]) AND state = 'pending' RETURNING 1
-       ), ko AS (
-         UPDATE resend_job_items SET state = 'failed', attempts = $4, finished_at = now()
-          WHERE resend_job_id = $1 AND transaction_id = ANY($3::bigint[]) AND state = 'pending' RETURNING 1
-       )
-       UPDATE resend_jobs SET
-         processed = processed + (SELECT count(*) FROM ok) + (SELECT count(*) FROM ko),
-         succeeded = succeeded + (SELECT count(*) FROM ok),
-         failed = failed + (SELECT count(*) FROM ko)
-       WHERE id = $1`,
-      [id, finished.succeeded, finished.failed, finished.attempts],
+      'UPDATE resend_jobs SET fanout_done = true, total = dispatched, fanout_lease_until = NULL, progressed_at = now() WHERE id = $1',
+      [id],
     );
   }
 
@@ -201,29 +189,42 @@ export class ResendJobRepository {
   async completeIfDone(id: string, manager: EntityManager = this.db.manager): Promise<ResendJobRecord | null> {
     const [rows] = await manager.query(
       `UPDATE resend_jobs SET state = 'completed', finished_at = now()
-        WHERE id = $1 AND state = 'running' AND fanout_done AND processed >= dispatched RETURNING *`,
+        WHERE id = $1 AND state = 'running' AND fanout_done AND processed >= dispatched
+          AND NOT EXISTS (SELECT 1 FROM deliveries WHERE resend_job_id = $1 AND state = 'pending')
+        RETURNING *`,
       [id],
     );
     return mapRow(manager, ResendJobEntity, rows[0]);
   }
 
+  /** queued/running -> failed; what it still owed is cancelled. */
   async markFailed(id: string, error: string, manager: EntityManager = this.db.manager): Promise<ResendJobRecord | null> {
-    const [rows] = await manager.query(
-      `UPDATE resend_jobs SET state = 'failed', error = $2, finished_at = now()
-        WHERE id = $1 AND state IN ('queued', 'running') RETURNING *`,
-      [id, error],
-    );
-    return mapRow(manager, ResendJobEntity, rows[0]);
+    return manager.transaction(async (tx) => {
+      const [rows] = await tx.query(
+        `UPDATE resend_jobs SET state = 'failed', error = $2, finished_at = now(), fanout_lease_until = NULL
+          WHERE id = $1 AND state IN ('queued', 'running') RETURNING *`,
+        [id, error],
+      );
+      if (rows.length > 0) await cancelOwed(tx, id);
+      return mapRow(tx, ResendJobEntity, rows[0]);
+    });
   }
 
-  /** Stops a queued or running job of the account; null if there is no such job to stop. */
+  /**
+   * Stops a queued or running job of the account: in the same transaction, every delivery it
+   * still owes that is not in flight is cancelled. Claims share-lock the job row, so once this
+   * commits no new attempt of the job starts. Null if there is no such job to stop.
+   */
   async cancel(id: string, accountId: number, manager: EntityManager = this.db.manager): Promise<ResendJobRecord | null> {
-    const [rows] = await manager.query(
-      `UPDATE resend_jobs SET state = 'cancelled', finished_at = now()
-        WHERE id = $1 AND account_id = $2 AND state IN ('queued', 'running') RETURNING *`,
-      [id, accountId],
-    );
-    return mapRow(manager, ResendJobEntity, rows[0]);
+    return manager.transaction(async (tx) => {
+      const [rows] = await tx.query(
+        `UPDATE resend_jobs SET state = 'cancelled', finished_at = now(), fanout_lease_until = NULL
+          WHERE id = $1 AND account_id = $2 AND state IN ('queued', 'running') RETURNING *`,
+        [id, accountId],
+      );
+      if (rows.length > 0) await cancelOwed(tx, id);
+      return mapRow(tx, ResendJobEntity, rows[0]);
+    });
   }
 
   /** The account's requests of one source, newest first, each with all of its jobs. */
@@ -258,6 +259,16 @@ export class ResendJobRepository {
     );
     return groupByRequest(mapRows(manager, ResendJobEntity, rows))[0] ?? null;
   }
+}
+
+/** A stopped job's deliveries not in flight (no open audit row) are cancelled; in-flight ones finish. */
+async function cancelOwed(tx: EntityManager, resendJobId: string): Promise<void> {
+  await tx.query(
+    `UPDATE deliveries d SET state = 'cancelled', finished_at = now()
+      WHERE d.resend_job_id = $1 AND d.state = 'pending'
+        AND NOT EXISTS (SELECT 1 FROM webhook_logs l WHERE l.delivery_id = d.id AND l.outcome IS NULL)`,
+    [resendJobId],
+  );
 }
 
 function groupByRequest(jobs: ResendJobRecord[]): ResendRequestSummary[] {

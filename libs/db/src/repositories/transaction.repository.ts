@@ -125,7 +125,7 @@ export class TransactionRepository {
     after: { changedAt: Date; transactionId: number } | null,
     limit: number,
     manager: EntityManager = this.db.manager,
-  ): Promise<Array<{ id: number; statusChangedAt: Date }>> {
+  ): Promise<Array<{ id: number; statusId: number; statusChangedAt: Date; sequence: number }>> {
     const { where, params } = replayWhere(filter);
     let clause = where;
     if (after) {
@@ -133,12 +133,12 @@ export class TransactionRepository {
       clause += ` AND (t.status_changed_at, t.id) > ($${params.length - 1}::timestamptz, $${params.length}::bigint)`;
     }
     params.push(limit);
-    const rows: Array<{ id: string; status_changed_at: Date }> = await manager.query(
-      `SELECT t.id, t.status_changed_at FROM transactions t WHERE ${clause}
+    const rows: Array<{ id: string; status_id: number; status_changed_at: Date; sequence: number }> = await manager.query(
+      `SELECT t.id, t.status_id, t.status_changed_at, t.sequence FROM transactions t WHERE ${clause}
         ORDER BY t.status_changed_at, t.id LIMIT $${params.length}`,
       params,
     );
-    return rows.map((r) => ({ id: Number(r.id), statusChangedAt: r.status_changed_at }));
+    return rows.map((r) => ({ id: Number(r.id), statusId: r.status_id, statusChangedAt: r.status_changed_at, sequence: r.sequence }));
   }
 
   async findById(id: number, manager: EntityManager = this.db.manager): Promise<TransactionRecord | null> {
@@ -185,16 +185,26 @@ export class TransactionRepository {
     return records.map((r, i) => ({ ...r, matchedBy: rows[i]!.matched_by as 'id' | 'end_to_end_id' | 'external_id' }));
   }
 
-  async updateStatus(
+  /**
+   * A status change, timed and ordered by the database under the row's lock: `sequence` goes up by
+   * one and `status_changed_at` never goes backwards (it is the database's clock, or a given time
+   * later than the stored one; concurrent changes of one transaction get increasing times in
+   * commit order). Returns null when nothing changed: no such transaction, the same status without
+   * a new time, or a given time not later than the stored one (`stale`).
+   */
+  async changeStatus(
     id: number,
     statusId: number,
-    statusChangedAt: Date,
+    statusChangedAt: Date | undefined,
     manager: EntityManager = this.db.manager,
   ): Promise<TransactionRecord | null> {
     const [rows] = await manager.query(
-      `UPDATE transactions SET status_id = $2, status_changed_at = $3, updated_at = now()
-       WHERE id = $1 RETURNING *`,
-      [id, statusId, statusChangedAt.toISOString()],
+      `UPDATE transactions SET status_id = $2, sequence = sequence + 1, updated_at = now(),
+              status_changed_at = GREATEST(COALESCE($3::timestamptz, clock_timestamp()), status_changed_at + interval '1 microsecond')
+        WHERE id = $1 AND (status_id <> $2 OR $3::timestamptz IS NOT NULL)
+          AND ($3::timestamptz IS NULL OR $3::timestamptz > status_changed_at)
+        RETURNING *`,
+      [id, statusId, statusChangedAt ? statusChangedAt.toISOString() : null],
     );
     return mapRow(manager, TransactionEntity, rows[0]);
   }

@@ -32,6 +32,7 @@ const COLUMNS = [
   'error',
   'response_body',
   'sent_at',
+  'delivery_id',
 ] as const;
 
 export class WebhookLogRepository {
@@ -47,17 +48,17 @@ export class WebhookLogRepository {
     return mapRow(manager, WebhookLogEntity, rows[0])!;
   }
 
-  /** Many audit rows in one multi-row insert (a bulk batch's attempts). */
-  async insertMany(logs: NewWebhookLog[], manager: EntityManager = this.db.manager): Promise<void> {
-    if (logs.length === 0) return;
-    const params: unknown[] = [];
-    const tuples = logs.map((log) => {
-      const values = rowValues(log);
-      const start = params.length;
-      params.push(...values);
-      return `(${values.map((_, i) => `$${start + i + 1}`).join(', ')})`;
-    });
-    await manager.query(`INSERT INTO webhook_logs (${COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`, params);
+  /** Completes an attempt's audit row, written before its request. */
+  async complete(
+    id: number,
+    result: Pick<WebhookLogRecord, 'outcome' | 'httpStatus' | 'durationMs' | 'error' | 'responseBody'>,
+    manager: EntityManager = this.db.manager,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE webhook_logs SET outcome = $2, http_status = $3, duration_ms = $4, error = $5, response_body = $6
+        WHERE id = $1 AND outcome IS NULL`,
+      [id, result.outcome, result.httpStatus, result.durationMs, result.error, result.responseBody],
+    );
   }
 
   async findInAccount(id: number, accountId: number, manager: EntityManager = this.db.manager): Promise<WebhookLogRecord | null> {
@@ -113,5 +114,6 @@ function rowValues(log: NewWebhookLog): unknown[] {
     log.error,
     log.responseBody,
     log.sentAt.toISOString(),
+    log.deliveryId,
   ];
 }

@@ -1,0 +1,120 @@
+import { MAX_DELIVERY_ATTEMPTS } from '@wr/domain';
+import type { DeliveryRepository, ResendJobRepository } from '@wr/db';
+import type { Logger } from '@wr/logger';
+import {
+  enqueueBatches,
+  enqueueDeliveries,
+  enqueueFanouts,
+  type BulkDeliveryQueue,
+  type BulkFanoutQueue,
+  type DeliveryQueue,
+  type ReplayLock,
+} from '@wr/queues';
+import type { Redis } from 'ioredis';
+import { completeIfDone } from './replay-lifecycle.js';
+import type { ScheduleKeeper } from './schedule-keeper.js';
+
+/** Rows per statement, and statements per kind per pass: bounded work whatever the backlog. */
+const PAGE = 1000;
+const PAGES_PER_PASS = 20;
+const JOBS_PER_PASS = 100;
+
+export interface SweepReport {
+  abandonedAttempts: number;
+  liveRedriven: number;
+  liveFailed: number;
+  jobsResumed: number;
+  itemsRedriven: number;
+  jobsCompleted: number;
+}
+
+export interface Sweeper {
+  runOnce(): Promise<SweepReport>;
+  stop(): void;
+}
+
+/**
+ * Redis is a scheduler that may forget; PostgreSQL holds what is owed. Every few seconds each
+ * worker's sweeper re-creates the wake-ups that were lost: it closes audit rows of attempts whose
+ * process died, queues live deliveries due for longer than `graceMs` (their job was lost, or their
+ * enqueue after commit failed), and resumes bulk jobs that have not moved for `graceMs` whatever
+ * their flags say (re-running the fan-out, or re-queueing due items). Rows are taken with SKIP
+ * LOCKED and marked as re-driven, so any number of workers sweep at once without doubling work,
+ * and a wake-up that turns out not to be lost finds its delivery claimed and does nothing.
+ */
+export function startSweeper(deps: {
+  deliveries: DeliveryRepository;
+  resendJobs: ResendJobRepository;
+  deliveryQueue: DeliveryQueue;
+  fanoutQueue: BulkFanoutQueue;
+  bulkDeliveryQueue: BulkDeliveryQueue;
+  replayLock: ReplayLock;
+  schedules: ScheduleKeeper;
+  redis: Redis;
+  logger: Logger;
+  intervalMs: number;
+  graceMs: number;
+  attemptLeaseMs: number;
+}): Sweeper {
+  const ctx = { repos: { resendJobs: deps.resendJobs }, replayLock: deps.replayLock, logger: deps.logger };
+
+  const sweepLive = async (report: SweepReport) => {
+    for (let i = 0; i < PAGES_PER_PASS; i++) {
+      const moved = await deps.deliveries.redriveLive(deps.graceMs, PAGE, MAX_DELIVERY_ATTEMPTS);
+      const pending = moved.filter((m) => m.state === 'pending');
+      await enqueueDeliveries(deps.deliveryQueue, pending.map((m) => ({ deliveryId: m.id, attempt: m.attempts + 1 })));
+      report.liveRedriven += pending.length;
+      report.liveFailed += moved.length - pending.length;
+      if (moved.length < PAGE) return;
+    }
+  };
+
+  const sweepJobs = async (report: SweepReport) => {
+    for (const job of await deps.resendJobs.findStalled(deps.graceMs, JOBS_PER_PASS)) {
+      if (!job.fanoutDone) {
+        // Never started, or its fan-out died: a fan-out (re)starts from the saved cursor.
+        await enqueueFanouts(deps.fanoutQueue, [{ id: job.id, runAt: null }], { takeover: Date.now() });
+        await deps.resendJobs.touch(job.id);
+        report.jobsResumed += 1;
+        continue;
+      }
+      let redriven = 0;
+      for (let i = 0; i < PAGES_PER_PASS; i++) {
+        const ids = await deps.deliveries.redriveJobItems(job.id, deps.graceMs, PAGE, MAX_DELIVERY_ATTEMPTS);
+        await enqueueBatches(deps.bulkDeliveryQueue, job.id, ids);
+        redriven += ids.length;
+        if (ids.length < PAGE) break;
+      }
+      report.itemsRedriven += redriven;
+      if (redriven > 0) report.jobsResumed += 1;
+      else await deps.resendJobs.touch(job.id);
+      if (await completeIfDone(ctx, job)) report.jobsCompleted += 1;
+    }
+  };
+
+  const runOnce = async (): Promise<SweepReport> => {
+    const report: SweepReport = { abandonedAttempts: 0, liveRedriven: 0, liveFailed: 0, jobsResumed: 0, itemsRedriven: 0, jobsCompleted: 0 };
+    report.abandonedAttempts = await deps.deliveries.closeAbandonedAttempts(deps.attemptLeaseMs, PAGE);
+    await sweepLive(report);
+    await sweepJobs(report);
+    await deps.schedules.ensureSchedulers();
+    return report;
+  };
+
+  let running = false;
+  const timer = setInterval(() => {
+    // While Redis is away nothing can be queued: the rows wait, untouched, for it to come back.
+    if (running || deps.redis.status !== 'ready') return;
+    running = true;
+    runOnce()
+      .then((r) => {
+        if (Object.values(r).some((n) => n > 0)) deps.logger.info('sweeper re-drove what was left behind', { ...r });
+      })
+      .catch((err: Error) => deps.logger.warn('sweep failed', { err: err.message }))
+      .finally(() => {
+        running = false;
+      });
+  }, deps.intervalMs);
+  timer.unref();
+  return { runOnce, stop: () => clearInterval(timer) };
+}

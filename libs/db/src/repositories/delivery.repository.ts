@@ -1,0 +1,336 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { DeliveryOutcome, DeliveryTrigger, UrlSource } from '@wr/domain';
+import { DeliveryEntity, type DeliveryRecord, type DeliveryState } from '../entities/index.js';
+import { mapRow, mapRows } from '../row-mapper.js';
+
+/** A notification the service accepts to deliver: one transaction status. */
+export interface OwedNotification {
+  transactionId: number;
+  merchantId: number;
+  statusId: number;
+  statusChangedAt: Date;
+  sequence: number;
+}
+
+/** What an attempt sends, known before it is claimed; its audit row is written from it. */
+export interface AttemptStart {
+  deliveryId: number;
+  transactionId: number;
+  webhookId: string;
+  statusId: number;
+  url: string;
+  urlSource: UrlSource;
+}
+
+/** A claimed attempt: its number and its (open) audit row. */
+export interface ClaimedAttempt {
+  deliveryId: number;
+  webhookLogId: number;
+  attempt: number;
+}
+
+/** How an attempt ended, and what the delivery becomes. */
+export interface AttemptResult {
+  webhookLogId: number;
+  deliveryId: number;
+  attempt: number;
+  outcome: DeliveryOutcome;
+  httpStatus: number | null;
+  durationMs: number;
+  error: string | null;
+  responseBody: string | null;
+  /** `pending` = another attempt is due after `retryInMs`. */
+  next: 'pending' | 'succeeded' | 'failed' | 'blocked';
+  retryInMs: number;
+}
+
+export interface MovedDelivery {
+  id: number;
+  state: DeliveryState;
+  attempts: number;
+  nextAttemptAt: Date;
+}
+
+/** How long before its due time a wake-up may claim a delivery (queue and database clocks differ). */
+const CLAIM_SLACK = `interval '2 seconds'`;
+
+/**
+ * The ledger of deliveries owed. Every transition is one statement guarded by the row's state,
+ * so wake-ups that arrive twice (a queue is at-least-once, the sweeper re-drives) change nothing
+ * the second time.
+ */
+export class DeliveryRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** Records notifications owed; call inside the transaction of the change that causes them. */
+  async add(
+    owed: OwedNotification[],
+    trigger: DeliveryTrigger,
+    manager: EntityManager = this.db.manager,
+  ): Promise<DeliveryRecord[]> {
+    if (owed.length === 0) return [];
+    const rows = await manager.query(
+      `INSERT INTO deliveries (transaction_id, merchant_id, status_id, status_changed_at, sequence, trigger)
+       SELECT t, m, s, c, q, $6 FROM unnest($1::bigint[], $2::integer[], $3::smallint[], $4::timestamptz[], $5::integer[])
+         AS u(t, m, s, c, q)
+       RETURNING *`,
+      [
+        owed.map((o) => o.transactionId),
+        owed.map((o) => o.merchantId),
+        owed.map((o) => o.statusId),
+        owed.map((o) => o.statusChangedAt.toISOString()),
+        owed.map((o) => o.sequence),
+        trigger,
+      ],
+    );
+    return mapRows(manager, DeliveryEntity, rows);
+  }
+
+  /**
+   * A manual resend of one status; while one for the same status is pending it is returned
+   * instead (`joined`), so repeated calls never add a second delivery.
+   */
+  async addManual(owed: OwedNotification, manager: EntityManager = this.db.manager): Promise<{ delivery: DeliveryRecord; joined: boolean }> {
+    for (;;) {
+      const inserted = await manager.query(
+        `INSERT INTO deliveries (transaction_id, merchant_id, status_id, status_changed_at, sequence, trigger)
+         VALUES ($1, $2, $3, $4, $5, 'manual')
+         ON CONFLICT (transaction_id, sequence) WHERE trigger = 'manual' AND state = 'pending' DO NOTHING
+         RETURNING *`,
+        [owed.transactionId, owed.merchantId, owed.statusId, owed.statusChangedAt.toISOString(), owed.sequence],
+      );
+      if (inserted.length > 0) return { delivery: mapRow(manager, DeliveryEntity, inserted[0])!, joined: false };
+      const existing = await manager.query(
+        `SELECT * FROM deliveries WHERE transaction_id = $1 AND sequence = $2 AND trigger = 'manual' AND state = 'pending'`,
+        [owed.transactionId, owed.sequence],
+      );
+      // The pending one finished between the two statements: try again.
+      if (existing.length > 0) return { delivery: mapRow(manager, DeliveryEntity, existing[0])!, joined: true };
+    }
+  }
+
+  async findById(id: number, manager: EntityManager = this.db.manager): Promise<DeliveryRecord | null> {
+    const rows = await manager.query('SELECT * FROM deliveries WHERE id = $1', [id]);
+    return mapRow(manager, DeliveryEntity, rows[0]);
+  }
+
+  /** The pending ones among these ids that are due now (a batch's wake-up). */
+  async findDue(ids: number[], manager: EntityManager = this.db.manager): Promise<DeliveryRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await manager.query(
+      `SELECT * FROM deliveries WHERE id = ANY($1::bigint[]) AND state = 'pending' AND next_attempt_at <= now() + ${CLAIM_SLACK}`,
+      [ids],
+    );
+    return mapRows(manager, DeliveryEntity, rows);
+  }
+
+  /** Whether a newer status of the same transaction was already delivered (SPEC 7, order). */
+  async isSuperseded(delivery: Pick<DeliveryRecord, 'transactionId' | 'sequence'>, manager: EntityManager = this.db.manager): Promise<boolean> {
+    const rows = await manager.query(
+      `SELECT 1 FROM deliveries WHERE transaction_id = $1 AND sequence > $2 AND state = 'succeeded' LIMIT 1`,
+      [delivery.transactionId, delivery.sequence],
+    );
+    return rows.length > 0;
+  }
+
+  /** Ends a pending delivery without an attempt (superseded, nowhere to send). */
+  async finishWithoutAttempt(id: number, state: 'superseded' | 'cancelled', manager: EntityManager = this.db.manager): Promise<boolean> {
+    const [, count] = await manager.query(
+      `UPDATE deliveries SET state = $2, finished_at = now() WHERE id = $1 AND state = 'pending'`,
+      [id, state],
+    );
+    return count > 0;
+  }
+
+  /**
+   * Claims the next attempt of each due delivery and writes its audit row (outcome NULL: in
+   * flight) in one statement, before any request is made: an attempt whose process dies still has
+   * its row. A claim holds the delivery for `leaseMs`; a second wake-up finds it not due. For a
+   * bulk job, nothing is claimed once the job is no longer running (the job row is share-locked,
+   * so a cancel waits for a claim in progress and a claim never follows a cancel).
+   */
+  async beginAttempts(
+    starts: AttemptStart[],
+    options: { accountId: number; sentAt: Date; leaseMs: number; maxAttempts: number; resendJobId: string | null },
+    manager: EntityManager = this.db.manager,
+  ): Promise<ClaimedAttempt[]> {
+    if (starts.length === 0) return [];
+    const rows: Array<{ id: string; delivery_id: string; attempt: number }> = await manager.query(
+      `WITH input AS (
+         SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::smallint[], $5::text[], $6::text[])
+           AS i(delivery_id, transaction_id, webhook_id, status_id, url, url_source)
+       ), job AS (
+         SELECT id FROM resend_jobs WHERE id = $7 AND state = 'running' FOR SHARE
+       ), claimed AS (
+         UPDATE deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + $8 * interval '1 millisecond'
+           FROM input i
+          WHERE d.id = i.delivery_id AND d.state = 'pending' AND d.attempts < $9
+            AND d.next_attempt_at <= now() + ${CLAIM_SLACK}
+            AND ($7::text IS NULL OR EXISTS (SELECT 1 FROM job))
+         RETURNING d.id, d.attempts, d.trigger, d.resend_job_id, d.merchant_id
+       )
+       INSERT INTO webhook_logs (account_id, merchant_id, transaction_id, webhook_id, status_id, trigger, resend_job_id,
+                                 url, url_source, attempt, duration_ms, sent_at, delivery_id)
+       SELECT $10, c.merchant_id, i.transaction_id, i.webhook_id, i.status_id, c.trigger, c.resend_job_id,
+              i.url, i.url_source, c.attempts, 0, $11, c.id
+         FROM claimed c JOIN input i ON i.delivery_id = c.id
+       RETURNING id, delivery_id, attempt`,
+      [
+        starts.map((s) => s.deliveryId),
+        starts.map((s) => s.transactionId),
+        starts.map((s) => s.webhookId),
+        starts.map((s) => s.statusId),
+        starts.map((s) => s.url),
+        starts.map((s) => s.urlSource),
+        options.resendJobId,
+        options.leaseMs,
+        options.maxAttempts,
+        options.accountId,
+        options.sentAt.toISOString(),
+      ],
+    );
+    return rows.map((r) => ({ deliveryId: Number(r.delivery_id), webhookLogId: Number(r.id), attempt: r.attempt }));
+  }
+
+  /**
+   * Completes attempts in one statement: their audit rows, their deliveries (final, or due again
+   * after the backoff) and, for a bulk job, its counters. A delivery moves only from the attempt
+   * that claimed it, so counters count each transaction once. A delivery of a job that stopped
+   * running meanwhile is cancelled instead of retried.
+   */
+  async completeAttempts(
+    results: AttemptResult[],
+    resendJobId: string | null,
+    manager: EntityManager = this.db.manager,
+  ): Promise<MovedDelivery[]> {
+    if (results.length === 0) return [];
+    const rows: Array<{ id: string; state: DeliveryState; attempts: number; next_attempt_at: Date }> = await manager.query(
+      `WITH r AS (
+         SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::smallint[], $4::text[], $5::smallint[], $6::integer[],
+                              $7::text[], $8::text[], $9::text[], $10::integer[])
+           AS r(log_id, delivery_id, attempt, outcome, http_status, duration_ms, error, response_body, next_state, retry_ms)
+       ), job AS (
+         SELECT COALESCE((SELECT state = 'running' FROM resend_jobs WHERE id = $11), true) AS running
+       ), logs AS (
+         UPDATE webhook_logs l SET outcome = r.outcome, http_status = r.http_status, duration_ms = r.duration_ms,
+                error = r.error, response_body = r.response_body
+           FROM r WHERE l.id = r.log_id AND l.outcome IS NULL
+       ), moved AS (
+         UPDATE deliveries d SET
+           state = CASE WHEN r.next_state = 'pending' AND NOT job.running THEN 'cancelled' ELSE r.next_state END,
+           next_attempt_at = CASE WHEN r.next_state = 'pending' THEN now() + r.retry_ms * interval '1 millisecond' ELSE d.next_attempt_at END,
+           finished_at = CASE WHEN r.next_state = 'pending' AND job.running THEN NULL ELSE now() END
+           FROM r, job
+          WHERE d.id = r.delivery_id AND d.state = 'pending' AND d.attempts = r.attempt
+         RETURNING d.id, d.state, d.attempts, d.next_attempt_at
+       ), counted AS (
+         UPDATE resend_jobs SET
+           processed = processed + (SELECT count(*) FROM moved WHERE state IN ('succeeded', 'failed', 'blocked')),
+           succeeded = succeeded + (SELECT count(*) FROM moved WHERE state = 'succeeded'),
+           failed = failed + (SELECT count(*) FROM moved WHERE state IN ('failed', 'blocked')),
+           progressed_at = now()
+          WHERE id = $11
+       )
+       SELECT * FROM moved`,
+      [
+        results.map((r) => r.webhookLogId),
+        results.map((r) => r.deliveryId),
+        results.map((r) => r.attempt),
+        results.map((r) => r.outcome),
+        results.map((r) => r.httpStatus),
+        results.map((r) => r.durationMs),
+        results.map((r) => r.error),
+        results.map((r) => r.responseBody),
+        results.map((r) => r.next),
+        results.map((r) => r.retryInMs),
+        resendJobId,
+      ],
+    );
+    return rows.map((r) => ({ id: Number(r.id), state: r.state, attempts: r.attempts, nextAttemptAt: r.next_attempt_at }));
+  }
+
+  /** The outcome of a delivery's latest attempt: undefined before any, null while in flight. */
+  async latestOutcome(deliveryId: number, manager: EntityManager = this.db.manager): Promise<DeliveryOutcome | null | undefined> {
+    const rows = await manager.query(
+      'SELECT outcome FROM webhook_logs WHERE delivery_id = $1 ORDER BY id DESC LIMIT 1',
+      [deliveryId],
+    );
+    return rows.length === 0 ? undefined : rows[0].outcome;
+  }
+
+  /**
+   * Closes audit rows left open by a process that died (or lost PostgreSQL) mid-attempt: the
+   * request may or may not have reached the merchant, so the attempt counts as spent.
+   */
+  async closeAbandonedAttempts(olderThanMs: number, limit: number, manager: EntityManager = this.db.manager): Promise<number> {
+    const [, count] = await manager.query(
+      `UPDATE webhook_logs SET outcome = 'network_error',
+              error = 'attempt abandoned: the worker died or lost its database before recording the outcome'
+        WHERE id IN (SELECT id FROM webhook_logs WHERE outcome IS NULL
+                        AND sent_at < now() - $1 * interval '1 millisecond' LIMIT $2)
+          AND outcome IS NULL`,
+      [olderThanMs, limit],
+    );
+    return count;
+  }
+
+  /**
+   * Live deliveries (automatic, invoice) due for longer than `graceMs` with nobody on them: their
+   * wake-up was lost (Redis forgot it, the enqueue after commit failed, a worker died mid-attempt).
+   * Marks them as re-driven now, so the next pass leaves them alone for another grace period, and
+   * fails those whose attempts are spent. Rows locked by another sweeper are skipped.
+   */
+  async redriveLive(graceMs: number, limit: number, maxAttempts: number, manager: EntityManager = this.db.manager): Promise<MovedDelivery[]> {
+    const rows: Array<{ id: string; state: DeliveryState; attempts: number; next_attempt_at: Date }> = await manager.query(
+      `WITH due AS (
+         SELECT id FROM deliveries
+          WHERE state = 'pending' AND resend_job_id IS NULL AND next_attempt_at < now() - $1 * interval '1 millisecond'
+          ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED
+       )
+       UPDATE deliveries d SET
+         state = CASE WHEN d.attempts >= $3 THEN 'failed' ELSE 'pending' END,
+         finished_at = CASE WHEN d.attempts >= $3 THEN now() END,
+         next_attempt_at = now()
+         FROM due WHERE d.id = due.id
+       RETURNING d.id, d.state, d.attempts, d.next_attempt_at`,
+      [graceMs, limit, maxAttempts],
+    );
+    return rows.map((r) => ({ id: Number(r.id), state: r.state, attempts: r.attempts, nextAttemptAt: r.next_attempt_at }));
+  }
+
+  /**
+   * A stalled bulk job's items that are due and unclaimed: marked re-driven now (or failed when
+   * their attempts are spent, counted on the job). Returns the ids to wake up again.
+   */
+  async redriveJobItems(
+    resendJobId: string,
+    graceMs: number,
+    limit: number,
+    maxAttempts: number,
+    manager: EntityManager = this.db.manager,
+  ): Promise<number[]> {
+    const rows: Array<{ id: string }> = await manager.query(
+      `WITH due AS (
+         SELECT id FROM deliveries
+          WHERE resend_job_id = $1 AND state = 'pending' AND next_attempt_at < now() - $2 * interval '1 millisecond'
+          ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED
+       ), moved AS (
+         UPDATE deliveries d SET
+           state = CASE WHEN d.attempts >= $4 THEN 'failed' ELSE 'pending' END,
+           finished_at = CASE WHEN d.attempts >= $4 THEN now() END,
+           next_attempt_at = now()
+           FROM due WHERE d.id = due.id
+         RETURNING d.id, d.state
+       ), counted AS (
+         UPDATE resend_jobs SET
+           processed = processed + (SELECT count(*) FROM moved WHERE state = 'failed'),
+           failed = failed + (SELECT count(*) FROM moved WHERE state = 'failed'),
+           progressed_at = now()
+          WHERE id = $1
+       )
+       SELECT id FROM moved WHERE state = 'pending' ORDER BY id`,
+      [resendJobId, graceMs, limit, maxAttempts],
+    );
+    return rows.map((r) => Number(r.id));
+  }
+}
