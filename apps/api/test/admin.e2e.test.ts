@@ -322,6 +322,7 @@ describe('admin API (SPEC 6): the platform core feed', () => {
         amount: 1500,
         data: { payer: 'Ana', items: [1, 2] },
         status_changed_at: expect.stringMatching(ISO),
+        sequence: 1,
         created_at: expect.stringMatching(ISO),
       });
       expect(Date.parse(res.body.status_changed_at)).toBeGreaterThanOrEqual(before - 1000);
@@ -603,7 +604,7 @@ describe('admin API (SPEC 6): the platform core feed', () => {
       const before = Date.now();
       const res = await h.admin('PATCH', `/admin/transactions/${created.id}`, { status_id: 3 });
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ ...created, status_id: 3, status: 'Paid', status_changed_at: expect.stringMatching(ISO) });
+      expect(res.body).toEqual({ ...created, status_id: 3, status: 'Paid', status_changed_at: expect.stringMatching(ISO), sequence: 2 });
       expect(Date.parse(res.body.status_changed_at)).toBeGreaterThan(Date.parse(created.status_changed_at));
       expect(Date.parse(res.body.status_changed_at)).toBeGreaterThanOrEqual(before - 1000);
       const rows = await h.db.dataSource.query('SELECT status_id FROM transactions WHERE id = $1', [created.id]);
@@ -611,10 +612,21 @@ describe('admin API (SPEC 6): the platform core feed', () => {
     });
 
     it('when status_changed_at is given, then it is honoured', async () => {
-      const created = await h.createTransaction({ merchant_id: tenant.merchant.id, status_id: 3 });
+      const created = await h.createTransaction({ merchant_id: tenant.merchant.id, status_id: 3, status_changed_at: '2026-11-01T00:00:00.000Z' });
       const res = await h.admin('PATCH', `/admin/transactions/${created.id}`, { status_id: 4, status_changed_at: '2026-11-22T15:30:00.000Z' });
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ id: created.id, status_id: 4, status: 'Credited', status_changed_at: '2026-11-22T15:30:00.000Z' });
+      expect(res.body).toMatchObject({ id: created.id, status_id: 4, status: 'Credited', status_changed_at: '2026-11-22T15:30:00.000Z', sequence: 2 });
+    });
+
+    it('when the given status_changed_at is not later than the stored one, then 409 naming it and nothing changes', async () => {
+      const created = await h.createTransaction({ merchant_id: tenant.merchant.id, status_id: 3, status_changed_at: '2026-11-22T15:30:00.000Z' });
+      for (const at of ['2026-11-22T15:29:59.999Z', '2026-11-22T15:30:00.000Z']) {
+        const res = await h.admin('PATCH', `/admin/transactions/${created.id}`, { status_id: 4, status_changed_at: at });
+        expect(res.status).toBe(409);
+        expect(res.body.message).toContain('"status_changed_at" must be later than');
+      }
+      const rows = await h.db.dataSource.query('SELECT status_id, sequence FROM transactions WHERE id = $1', [created.id]);
+      expect(rows).toEqual([{ status_id: 3, sequence: 1 }]);
     });
 
     it('when the transaction does not exist, then 404', async () => {

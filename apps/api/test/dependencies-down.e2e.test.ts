@@ -290,8 +290,11 @@ describe('dependencies down: Redis stopped mid-run (API and worker on a redis-se
     await redis?.kill();
   });
 
+  // The automatic webhooks still owed, as the ledger holds them.
   const outbox = async (): Promise<Array<{ transaction_id: number; status_id: number }>> =>
-    (await h.db.dataSource.query('SELECT transaction_id::int AS transaction_id, status_id FROM delivery_outbox ORDER BY id')) as Array<{
+    (await h.db.dataSource.query(
+      `SELECT transaction_id::int AS transaction_id, status_id FROM deliveries WHERE state = 'pending' AND resend_job_id IS NULL ORDER BY id`,
+    )) as Array<{
       transaction_id: number;
       status_id: number;
     }>;
@@ -344,9 +347,9 @@ describe('dependencies down: Redis stopped mid-run (API and worker on a redis-se
     await waitFor(async () => (await call(h.api.url, 'GET', '/readyz')).status === 200, 10_000, '/readyz to answer 200 again');
     expect((await call(h.api.url, 'GET', '/readyz')).body).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok' } });
 
-    // The reconciler queues what the outage left in the outbox; the worker delivers it.
+    // The sweeper queues what the outage left owed in the ledger; the worker delivers it.
     const hooks = await receiver.waitForCount(2, 15_000);
-    await waitFor(async () => (await outbox()).length === 0, 5000, 'the outbox to be emptied');
+    await waitFor(async () => (await outbox()).length === 0, 5000, 'the ledger to hold nothing owed');
     await sleep(1000);
     expect(receiver.received).toHaveLength(2);
     expect(hooks.map(bodyOf).map((b) => [b.transactionId, b.statusId]).sort((a, b) => a[0] - b[0])).toEqual(
@@ -431,7 +434,7 @@ describe('dependencies down: Redis stopped mid-run (API and worker on a redis-se
       15_000,
       'the webhook of the change made while Redis hung',
     );
-    await waitFor(async () => (await outbox()).length === 0, 5000, 'the outbox to be emptied');
+    await waitFor(async () => (await outbox()).length === 0, 5000, 'the ledger to hold nothing owed');
     await sleep(1000);
     expect(receiver.received.map(bodyOf).filter((b) => b.transactionId === created.body.id || b.transactionId === existing.id)).toEqual([
       expect.objectContaining({ transactionId: created.body.id, statusId: 6 }),
@@ -592,11 +595,13 @@ describe('dependencies down: PostgreSQL unreachable (API and worker connected th
     let cutAt = 0;
     let cutFor: unknown;
     const cutting: Array<Promise<void>> = [];
-    worker.workers[0]!.once('failed', (job) => {
-      cutFor = job?.data;
+    const onCompleted = (_job: unknown, result: { outcome?: string; attempt?: number } | undefined) => {
+      if (result?.outcome !== 'http_error' || cutAt > 0) return;
+      cutFor = result;
       cutAt = Date.now();
       cutting.push(proxy.cut());
-    });
+    };
+    worker.workers[0]!.on('completed', onCompleted);
 
     const created = await h.admin('POST', '/admin/transactions', {
       merchant_id: tenant.merchant.id,
@@ -610,7 +615,8 @@ describe('dependencies down: PostgreSQL unreachable (API and worker connected th
 
     await waitFor(() => cutAt > 0, 10_000, 'the first attempt to fail');
     await Promise.all(cutting);
-    expect(cutFor).toMatchObject({ transactionId: tx.id, statusId: 3 });
+    worker.workers[0]!.off('completed', onCompleted);
+    expect(cutFor).toMatchObject({ outcome: 'http_error', attempt: 1, state: 'pending' });
 
     // An outage longer than all the remaining backoff (at most 2.8 s).
     await sleep(4000);

@@ -394,8 +394,9 @@ describe('POST /v1/replays and /v1/replay-schedules (SPEC 6, "replay after the o
         ])) as [number, number, number, number, number, number];
         for (const id of [failedA, failedB, stillFailing, oldFailed]) await resendOnce(t, id, 'fails');
         await resendOnce(t, succeeded, 'succeeds');
-        // The merchant's endpoint is back, except for one transaction it keeps refusing: that one
-        // is replayed by every firing, which makes each firing visible in the audit trail.
+        // The merchant's endpoint is back, except for one transaction it keeps refusing: the first
+        // firing (whose window is the last hour) spends its 4 attempts; later firings' windows start
+        // where the last one ended, so they do not replay it again.
         r.respondWith((hook) => (transactionIdOf(hook) === stillFailing ? { status: 500, body: 'still down' } : { status: 200 }));
 
         const created = await createSchedule(t, { merchant_id: t.merchant.id, every_seconds: 1, lookback_seconds: 3600, only_failed: true });
@@ -407,13 +408,17 @@ describe('POST /v1/replays and /v1/replay-schedules (SPEC 6, "replay after the o
           lookback_seconds: 3600,
           only_failed: true,
           kind: null,
+          covered_until: null,
           next_run_at: expect.anything(),
         });
         const scheduleId: string = created.body.id;
 
         const listed = await schedules(t);
         expect(listed.status).toBe(200);
-        expect(listed.body).toEqual({ data: [created.body].map((s) => ({ ...s, next_run_at: expect.anything() })) });
+        // The first firing may already have moved the high-water mark.
+        const [mark] = listed.body.data.map((s: any) => s.covered_until);
+        expect(mark === null || !Number.isNaN(Date.parse(mark))).toBe(true);
+        expect(listed.body).toEqual({ data: [created.body].map((s) => ({ ...s, covered_until: mark, next_run_at: expect.anything() })) });
         const stranger = await h.createTenant({ webhookUrl: accepting.url });
         const theirs = await schedules(stranger);
         expect(theirs.status).toBe(200);
@@ -422,22 +427,22 @@ describe('POST /v1/replays and /v1/replay-schedules (SPEC 6, "replay after the o
         expect(foreignDelete.status).toBe(404);
         expect(foreignDelete.body).toEqual(SCHEDULE_NOT_FOUND);
 
-        // Fires every second: wait for at least three firings (each replays `stillFailing` once).
-        const firings = async () => {
-          const rows = await auditRows(t, `merchant_id=${t.merchant.id}&trigger=scheduled&transaction_id=${stillFailing}`);
-          const firstAttempt = new Map<string, number>();
-          for (const row of rows) {
-            const at = Date.parse(row.sent_at);
-            firstAttempt.set(row.resend_job_id, Math.min(at, firstAttempt.get(row.resend_job_id) ?? Infinity));
-          }
-          return [...firstAttempt.values()].sort((a, b) => a - b);
-        };
-        let seen: number[] = [];
+        // Fires every second: each firing is a request whose window starts where the previous one
+        // ended (the schedule's high-water mark), so together they cover time without a gap.
+        const firings = async () =>
+          (await h.db.dataSource.query(
+            `SELECT min(created_at) AS at, min(window_start) AS start, max(window_end) AS "end" FROM resend_jobs
+              WHERE requested_by = $1 GROUP BY request_id ORDER BY 1`,
+            [`schedule:${scheduleId}`],
+          )) as Array<{ at: Date; start: Date; end: Date }>;
+        let seen: Array<{ at: Date; start: Date; end: Date }> = [];
         await waitFor(async () => (seen = await firings()).length >= 3, 15_000, 'three firings of the schedule');
+        expect(Date.parse(seen[0]!.end.toISOString()) - Date.parse(seen[0]!.start.toISOString())).toBeGreaterThanOrEqual(3600_000);
         for (let i = 1; i < seen.length; i++) {
-          const gap = seen[i]! - seen[i - 1]!;
+          const gap = seen[i]!.at.getTime() - seen[i - 1]!.at.getTime();
           expect(gap).toBeGreaterThanOrEqual(500);
           expect(gap).toBeLessThan(3000);
+          expect(seen[i]!.start.toISOString()).toBe(seen[i - 1]!.end.toISOString());
         }
         // The owner's schedule survived the stranger's delete.
         expect((await schedules(t)).body.data.map((s: any) => s.id)).toEqual([scheduleId]);
@@ -456,7 +461,9 @@ describe('POST /v1/replays and /v1/replay-schedules (SPEC 6, "replay after the o
           const mine = rows.filter((row) => row.transaction_id === id);
           expect(mine.map((row) => [row.outcome, row.http_status])).toEqual([['success', 200]]);
         }
-        expect(rows.filter((row) => row.transaction_id === stillFailing).every((row) => row.outcome === 'http_error')).toBe(true);
+        const refused = rows.filter((row) => row.transaction_id === stillFailing);
+        expect(refused.map((row) => [row.attempt, row.outcome])).toEqual([4, 3, 2, 1].map((n) => [n, 'http_error']));
+        expect(new Set(refused.map((row) => row.resend_job_id)).size).toBe(1);
 
         const deleted = await deleteSchedule(t, scheduleId);
         expect(deleted.status).toBe(204);

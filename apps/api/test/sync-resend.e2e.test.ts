@@ -51,6 +51,7 @@ describe('POST /api/resend-webhook/:identifier (synchronous resend, Avista contr
       status: 'Paid',
       amount: 1500,
       statusChangedAt: tx.status_changed_at,
+      sequence: 1,
       data: { payer: 'Ana' },
     });
     const log = await h.request('GET', `/v1/webhook-logs/${res.body.webhookLogId}`, { token: tenant.apiKey });

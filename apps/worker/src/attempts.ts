@@ -14,8 +14,11 @@ export interface AttemptRun {
   /** The deliveries whose attempt was claimed and made, as they now are. */
   moved: MovedDelivery[];
   /** Each attempt made, by delivery id. */
-  attempts: Map<number, AttemptOutcome & { webhookLogId: number; attempt: number }>;
+  attempts: Map<number, MadeAttempt>;
 }
+
+/** One attempt made: how it ended, and (if it failed) the backoff before the next. */
+export type MadeAttempt = AttemptOutcome & { webhookLogId: number; attempt: number; retryInMs: number };
 
 /**
  * Makes the next attempt of each delivery, all to one merchant: claims them and writes their
@@ -51,12 +54,13 @@ export async function runAttempts(
       resendJobId: input.resendJobId,
     },
   );
-  const attempts = new Map<number, AttemptOutcome & { webhookLogId: number; attempt: number }>();
+  const attempts = new Map<number, MadeAttempt>();
   const results: AttemptResult[] = await Promise.all(
     claimed.map(async (c) => {
       const outcome = await deps.deliverer.post(prepared.get(c.deliveryId)!, input.trigger);
-      attempts.set(c.deliveryId, { ...outcome, webhookLogId: c.webhookLogId, attempt: c.attempt });
-      return { ...outcome, ...c, next: nextState(outcome.outcome, c.attempt), retryInMs: retryDelayMs(deps.retryBaseDelayMs, c.attempt) };
+      const retryInMs = retryDelayMs(deps.retryBaseDelayMs, c.attempt);
+      attempts.set(c.deliveryId, { ...outcome, webhookLogId: c.webhookLogId, attempt: c.attempt, retryInMs });
+      return { ...outcome, ...c, next: nextState(outcome.outcome, c.attempt), retryInMs };
     }),
   );
   const moved = await deps.deliveries.completeAttempts(results, input.resendJobId);

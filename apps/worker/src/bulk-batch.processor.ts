@@ -29,7 +29,7 @@ export function createBulkBatchProcessor(ctx: Pick<WorkerContext, 'config' | 'de
       return { skipped: 'no_webhook_url' };
     }
     const transactions = new Map((await ctx.repos.transactions.findManyByIds(due.map((d) => d.transactionId))).map((t) => [t.id, t]));
-    const { moved } = await runAttempts(
+    const { moved, attempts } = await runAttempts(
       { deliveries: ctx.repos.deliveries, deliverer: ctx.deliverer, retryBaseDelayMs: ctx.config.retryBaseDelayMs, webhookTimeoutMs: ctx.config.webhookTimeoutMs },
       {
         merchant,
@@ -43,8 +43,10 @@ export function createBulkBatchProcessor(ctx: Pick<WorkerContext, 'config' | 'de
     );
     const retry = moved.filter((m) => m.state === 'pending');
     if (retry.length > 0) {
-      const dueAt = Math.min(...retry.map((m) => m.nextAttemptAt.getTime()));
-      await enqueueBatches(ctx.bulkDeliveryQueue, rj.id, retry.map((m) => m.id), dueAt - Date.now());
+      // The longest backoff of the batch (jitter differs per delivery), so every one is due when
+      // the batch wakes; none is ever sent before its own backoff.
+      const delayMs = Math.max(...retry.map((m) => attempts.get(m.id)?.retryInMs ?? 0));
+      await enqueueBatches(ctx.bulkDeliveryQueue, rj.id, retry.map((m) => m.id), delayMs);
     }
     if (retry.length < moved.length) await completeIfDone(ctx, rj);
     return { delivered: moved.filter((m) => m.state === 'succeeded').length, retrying: retry.length };

@@ -57,9 +57,8 @@ export function createDeliveryProcessor(deps: {
     const now = moved[0];
     if (now?.state === 'pending') {
       // If Redis is away this throws and the sweeper queues the wake-up once the retry is due.
-      await enqueueDeliveries(deps.queue, [
-        { deliveryId: delivery.id, attempt: now.attempts + 1, delayMs: now.nextAttemptAt.getTime() - Date.now() },
-      ]);
+      // The delay is the backoff itself, not a difference of two machines' clocks.
+      await enqueueDeliveries(deps.queue, [{ deliveryId: delivery.id, attempt: now.attempts + 1, delayMs: made.retryInMs }]);
     }
     return { outcome: made.outcome, webhookLogId: made.webhookLogId, attempt: made.attempt, state: now?.state ?? 'unknown' };
   };

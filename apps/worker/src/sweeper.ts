@@ -62,7 +62,8 @@ export function startSweeper(deps: {
     for (let i = 0; i < PAGES_PER_PASS; i++) {
       const moved = await deps.deliveries.redriveLive(deps.graceMs, PAGE, MAX_DELIVERY_ATTEMPTS);
       const pending = moved.filter((m) => m.state === 'pending');
-      await enqueueDeliveries(deps.deliveryQueue, pending.map((m) => ({ deliveryId: m.id, attempt: m.attempts + 1 })));
+      const redrive = Date.now();
+      await enqueueDeliveries(deps.deliveryQueue, pending.map((m) => ({ deliveryId: m.id, attempt: m.attempts + 1, redrive })));
       report.liveRedriven += pending.length;
       report.liveFailed += moved.length - pending.length;
       if (moved.length < PAGE) return;

@@ -124,8 +124,10 @@ export function deliveryJobOptions(): DefaultJobOptions {
 
 /**
  * One id per delivery attempt: waking the same attempt twice is a no-op while the first job is
- * kept, and the next attempt is a new job. No ':' and never all digits, as BullMQ requires.
+ * kept, and the next attempt is a new job. The sweeper's re-drives carry `redrive` (a time), since
+ * BullMQ ignores an id it still keeps, even as completed or failed; a re-drive that meets a live
+ * wake-up is harmless (the ledger lets one claim the attempt). No ':' and never all digits.
  */
-export function deliveryJobId(deliveryId: number, attempt: number): string {
-  return `dlv-${deliveryId}-a${attempt}`;
+export function deliveryJobId(deliveryId: number, attempt: number, redrive?: number): string {
+  return redrive === undefined ? `dlv-${deliveryId}-a${attempt}` : `dlv-${deliveryId}-a${attempt}-r${redrive}`;
 }

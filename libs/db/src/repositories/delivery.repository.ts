@@ -281,7 +281,8 @@ export class DeliveryRepository {
    * fails those whose attempts are spent. Rows locked by another sweeper are skipped.
    */
   async redriveLive(graceMs: number, limit: number, maxAttempts: number, manager: EntityManager = this.db.manager): Promise<MovedDelivery[]> {
-    const rows: Array<{ id: string; state: DeliveryState; attempts: number; next_attempt_at: Date }> = await manager.query(
+    // A top-level UPDATE answers [rows, count] through TypeORM.
+    const [rows]: [Array<{ id: string; state: DeliveryState; attempts: number; next_attempt_at: Date }>] = await manager.query(
       `WITH due AS (
          SELECT id FROM deliveries
           WHERE state = 'pending' AND resend_job_id IS NULL AND next_attempt_at < now() - $1 * interval '1 millisecond'
