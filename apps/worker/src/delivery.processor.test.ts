@@ -1,0 +1,151 @@
+import { describe, expect, it } from '@jest/globals';
+import type { Job } from 'bullmq';
+import type {
+  AttemptResult,
+  AttemptStart,
+  DeliveryRecord,
+  DeliveryRepository,
+  MerchantRecord,
+  MerchantRepository,
+  MovedDelivery,
+  TransactionRecord,
+  TransactionRepository,
+} from '@wr/db';
+import type { AttemptOutcome, PreparedWebhook, WebhookDeliverer } from '@wr/delivery';
+import type { Logger } from '@wr/logger';
+import type { DeliveryJobData, DeliveryQueue } from '@wr/queues';
+import { createDeliveryProcessor } from './delivery.processor.js';
+
+const DELIVERY_ID = 7;
+
+interface World {
+  delivery?: Partial<DeliveryRecord> | null;
+  merchantUrl?: string | null;
+  superseded?: boolean;
+  claimedElsewhere?: boolean;
+  outcome?: AttemptOutcome['outcome'];
+}
+
+/** One delivery, its transaction and merchant, in memory; records what the processor does to them. */
+function setup(world: World = {}) {
+  const delivery: DeliveryRecord | null =
+    world.delivery === null
+      ? null
+      : ({ id: DELIVERY_ID, transactionId: 70, merchantId: 303, statusId: 3, sequence: 1, trigger: 'automatic', state: 'pending', attempts: 0, nextAttemptAt: new Date(), ...world.delivery } as DeliveryRecord);
+  const merchant = { id: 303, accountId: 1, webhookUrl: world.merchantUrl === undefined ? 'https://shop.example/hooks' : world.merchantUrl } as MerchantRecord;
+  const transaction = { id: 70, merchantId: 303, statusId: 3 } as TransactionRecord;
+
+  const finished: Array<[number, string]> = [];
+  const moved: MovedDelivery[] = [];
+  const posted: PreparedWebhook[] = [];
+  const queued: Array<{ name: string; data: DeliveryJobData; opts?: { jobId?: string; delay?: number } }> = [];
+
+  const deliveries = {
+    findById: async () => delivery,
+    isSuperseded: async () => world.superseded ?? false,
+    finishWithoutAttempt: async (id: number, state: string) => {
+      finished.push([id, state]);
+      return true;
+    },
+    beginAttempts: async (starts: AttemptStart[]) =>
+      world.claimedElsewhere ? [] : starts.map((s) => ({ deliveryId: s.deliveryId, webhookLogId: 500, attempt: delivery!.attempts + 1 })),
+    completeAttempts: async (results: AttemptResult[]) => {
+      for (const r of results) moved.push({ id: r.deliveryId, state: r.next, attempts: r.attempt, nextAttemptAt: new Date(Date.now() + r.retryInMs) });
+      return moved;
+    },
+  };
+  const deliverer = {
+    prepare: (_request: unknown, sentAt: Date): PreparedWebhook => ({
+      url: merchant.webhookUrl!, urlSource: 'configured', webhookId: 'wh-70', statusId: 3, transactionId: 70, body: '{}', headers: {}, sentAt,
+    }),
+    post: async (webhook: PreparedWebhook): Promise<AttemptOutcome> => {
+      posted.push(webhook);
+      const outcome = world.outcome ?? 'success';
+      return { outcome, httpStatus: outcome === 'success' ? 200 : 503, durationMs: 3, error: null, responseBody: null };
+    },
+    logAttempt: () => undefined,
+  };
+  const queue = {
+    addBulk: async (jobs: typeof queued) => {
+      queued.push(...jobs);
+      return [];
+    },
+  };
+  const logger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+
+  const process = createDeliveryProcessor({
+    deliveries: deliveries as unknown as DeliveryRepository,
+    transactions: { findById: async () => transaction } as unknown as TransactionRepository,
+    merchants: { findById: async () => merchant } as unknown as MerchantRepository,
+    deliverer: deliverer as unknown as WebhookDeliverer,
+    queue: queue as unknown as DeliveryQueue,
+    logger: logger as unknown as Logger,
+    retryBaseDelayMs: 30_000,
+    webhookTimeoutMs: 5000,
+  });
+  const job = { data: { deliveryId: DELIVERY_ID } } as unknown as Job<DeliveryJobData>;
+  return { run: () => process(job), finished, moved, posted, queued };
+}
+
+describe('delivery processor', () => {
+  it.each<[string, World, string]>([
+    ['the delivery is missing', { delivery: null }, 'missing'],
+    ['the delivery is no longer pending', { delivery: { state: 'succeeded' } }, 'not_pending'],
+    ['the retry is not yet due', { delivery: { attempts: 1, nextAttemptAt: new Date(Date.now() + 60_000) } }, 'not_due'],
+  ])('when %s, then it is skipped without posting', async (_case, world, skipped) => {
+    const t = setup(world);
+    expect(await t.run()).toEqual({ skipped });
+    expect(t.posted).toEqual([]);
+    expect(t.finished).toEqual([]);
+    expect(t.queued).toEqual([]);
+  });
+
+  it('when the merchant has no webhook URL, then the delivery is cancelled without an attempt', async () => {
+    const t = setup({ merchantUrl: null });
+    expect(await t.run()).toEqual({ skipped: 'no_webhook_url' });
+    expect(t.finished).toEqual([[DELIVERY_ID, 'cancelled']]);
+    expect(t.posted).toEqual([]);
+  });
+
+  it('when a newer status was already delivered, then the delivery is superseded and nothing is posted', async () => {
+    const t = setup({ superseded: true });
+    expect(await t.run()).toEqual({ skipped: 'superseded' });
+    expect(t.finished).toEqual([[DELIVERY_ID, 'superseded']]);
+    expect(t.posted).toEqual([]);
+  });
+
+  it('when another wake-up claimed the attempt, then nothing is posted or queued', async () => {
+    const t = setup({ claimedElsewhere: true });
+    expect(await t.run()).toEqual({ skipped: 'claimed_elsewhere' });
+    expect(t.posted).toEqual([]);
+    expect(t.queued).toEqual([]);
+  });
+
+  it('when attempt 1 fails, then the wake-up of attempt 2 is queued for when the retry is due', async () => {
+    const t = setup({ outcome: 'http_error' });
+    const before = Date.now();
+    expect(await t.run()).toEqual({ outcome: 'http_error', webhookLogId: 500, attempt: 1, state: 'pending' });
+    expect(t.posted).toHaveLength(1);
+    expect(t.queued).toHaveLength(1);
+    const [wakeUp] = t.queued;
+    expect(wakeUp!.name).toBe('deliver');
+    expect(wakeUp!.data).toEqual({ deliveryId: DELIVERY_ID });
+    expect(wakeUp!.opts?.jobId).toBe(`dlv-${DELIVERY_ID}-a2`);
+    const dueIn = t.moved[0]!.nextAttemptAt.getTime() - before;
+    expect(wakeUp!.opts?.delay).toBeGreaterThan(0);
+    expect(Math.abs(wakeUp!.opts!.delay! - dueIn)).toBeLessThan(1000);
+  });
+
+  it('when the last attempt fails, then the delivery is failed and no wake-up is queued', async () => {
+    const t = setup({ delivery: { attempts: 3 }, outcome: 'timeout' });
+    expect(await t.run()).toMatchObject({ attempt: 4, state: 'failed' });
+    expect(t.queued).toEqual([]);
+  });
+
+  it('when the attempt succeeds, then no wake-up is queued', async () => {
+    const t = setup();
+    expect(await t.run()).toEqual({ outcome: 'success', webhookLogId: 500, attempt: 1, state: 'succeeded' });
+    expect(t.posted).toHaveLength(1);
+    expect(t.queued).toEqual([]);
+  });
+});
