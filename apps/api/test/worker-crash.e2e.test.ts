@@ -79,5 +79,24 @@ describe('a worker killed in the middle of a bulk replay', () => {
     process.stdout.write(`worker-crash: ${COUNT} notifications, ${atKill} delivered before SIGKILL, ${duplicates} duplicate deliveries\n`);
     // At most what was in flight when it died: 4 batch jobs (BULK_CONCURRENCY) of BULK_BATCH_SIZE.
     expect(duplicates).toBeLessThanOrEqual(4 * BULK_BATCH_SIZE);
+
+    // Every request the merchant received has its audit row: rows are written before the request,
+    // and the dead worker's open ones were closed by the sweeper (none is left in flight).
+    const audited: Array<{ transaction_id: number; n: number; open: number }> = await h.db.dataSource.query(
+      `SELECT transaction_id::int AS transaction_id, count(*)::int AS n, count(*) FILTER (WHERE outcome IS NULL)::int AS open
+         FROM webhook_logs WHERE resend_job_id = $1 GROUP BY transaction_id`,
+      [res.body.job_id],
+    );
+    const auditedBy = new Map(audited.map((r) => [r.transaction_id, r.n]));
+    const receivedBy = new Map<number, number>();
+    for (const id of delivered) receivedBy.set(id, (receivedBy.get(id) ?? 0) + 1);
+    const unaudited = [...receivedBy].reduce((sum, [id, n]) => sum + Math.max(0, n - (auditedBy.get(id) ?? 0)), 0);
+    const abandoned: Array<{ n: number }> = await h.db.dataSource.query(
+      `SELECT count(*)::int AS n FROM webhook_logs WHERE resend_job_id = $1 AND error LIKE 'attempt abandoned%'`,
+      [res.body.job_id],
+    );
+    process.stdout.write(`worker-crash: ${unaudited} requests received without an audit row, ${abandoned[0]!.n} attempts closed as abandoned\n`);
+    expect(unaudited).toBe(0);
+    expect(audited.reduce((sum, r) => sum + r.open, 0)).toBe(0);
   }, 180_000);
 });

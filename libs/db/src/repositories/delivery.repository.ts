@@ -167,6 +167,10 @@ export class DeliveryRepository {
           WHERE d.id = i.delivery_id AND d.state = 'pending' AND d.attempts < $9
             AND d.next_attempt_at <= now() + ${CLAIM_SLACK}
             AND ($7::text IS NULL OR EXISTS (SELECT 1 FROM job))
+            -- Order per transaction (SPEC 7): a live delivery never starts once a newer status of
+            -- its transaction was delivered (bulk deliveries send the current status anyway).
+            AND ($7::text IS NOT NULL OR NOT EXISTS (
+                  SELECT 1 FROM deliveries n WHERE n.transaction_id = d.transaction_id AND n.sequence > d.sequence AND n.state = 'succeeded'))
          RETURNING d.id, d.attempts, d.trigger, d.resend_job_id, d.merchant_id
        )
        INSERT INTO webhook_logs (account_id, merchant_id, transaction_id, webhook_id, status_id, trigger, resend_job_id,

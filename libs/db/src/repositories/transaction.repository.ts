@@ -187,7 +187,8 @@ export class TransactionRepository {
 
   /**
    * A status change, timed and ordered by the database under the row's lock: `sequence` goes up by
-   * one and `status_changed_at` never goes backwards (it is the database's clock, or a given time
+   * one and `status_changed_at` never goes backwards, in whole milliseconds (what JSON and the
+   * webhook-id carry), so two changes never share a time (it is the database's clock, or a given time
    * later than the stored one; concurrent changes of one transaction get increasing times in
    * commit order). Returns null when nothing changed: no such transaction, the same status without
    * a new time, or a given time not later than the stored one (`stale`).
@@ -200,7 +201,8 @@ export class TransactionRepository {
   ): Promise<TransactionRecord | null> {
     const [rows] = await manager.query(
       `UPDATE transactions SET status_id = $2, sequence = sequence + 1, updated_at = now(),
-              status_changed_at = GREATEST(COALESCE($3::timestamptz, clock_timestamp()), status_changed_at + interval '1 microsecond')
+              status_changed_at = GREATEST(date_trunc('milliseconds', COALESCE($3::timestamptz, clock_timestamp())),
+                                           status_changed_at + interval '1 millisecond')
         WHERE id = $1 AND (status_id <> $2 OR $3::timestamptz IS NOT NULL)
           AND ($3::timestamptz IS NULL OR $3::timestamptz > status_changed_at)
         RETURNING *`,
