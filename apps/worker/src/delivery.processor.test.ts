@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Job } from 'bullmq';
+import { DelayedError, type Job } from 'bullmq';
 import type {
   AttemptResult,
   AttemptStart,
@@ -22,7 +22,8 @@ interface World {
   delivery?: Partial<DeliveryRecord> | null;
   merchantUrl?: string | null;
   superseded?: boolean;
-  claimedElsewhere?: boolean;
+  /** true: another wake-up claimed it; 'not_due_by_database': nothing was claimed and nothing moved. */
+  claimedElsewhere?: boolean | 'not_due_by_database';
   outcome?: AttemptOutcome['outcome'];
 }
 
@@ -40,8 +41,11 @@ function setup(world: World = {}) {
   const posted: PreparedWebhook[] = [];
   const queued: Array<{ name: string; data: DeliveryJobData; opts?: { jobId?: string; delay?: number } }> = [];
 
+  let reads = 0;
   const deliveries = {
-    findById: async () => delivery,
+    // After a lost claim, the second read shows whether someone else moved the delivery.
+    findById: async () =>
+      ++reads > 1 && delivery && world.claimedElsewhere === true ? { ...delivery, attempts: delivery.attempts + 1 } : delivery,
     isSuperseded: async () => world.superseded ?? false,
     finishWithoutAttempt: async (id: number, state: string) => {
       finished.push([id, state]);
@@ -83,8 +87,14 @@ function setup(world: World = {}) {
     retryBaseDelayMs: 30_000,
     webhookTimeoutMs: 5000,
   });
-  const job = { data: { deliveryId: DELIVERY_ID } } as unknown as Job<DeliveryJobData>;
-  return { run: () => process(job), finished, moved, posted, queued };
+  const delayedTo: number[] = [];
+  const job = {
+    data: { deliveryId: DELIVERY_ID },
+    moveToDelayed: async (at: number) => {
+      delayedTo.push(at);
+    },
+  } as unknown as Job<DeliveryJobData>;
+  return { run: (token?: string) => process(job, token), finished, moved, posted, queued, delayedTo };
 }
 
 describe('delivery processor', () => {
@@ -112,6 +122,22 @@ describe('delivery processor', () => {
     expect(await t.run()).toEqual({ skipped: 'superseded' });
     expect(t.finished).toEqual([[DELIVERY_ID, 'superseded']]);
     expect(t.posted).toEqual([]);
+  });
+
+  it('when a wake-up (with its worker token) comes before the delivery is due, then it waits until then instead of ending', async () => {
+    const dueAt = Date.now() + 60_000;
+    const t = setup({ delivery: { attempts: 1, nextAttemptAt: new Date(dueAt) } });
+    await expect(t.run('token-1')).rejects.toBeInstanceOf(DelayedError);
+    expect(t.delayedTo).toEqual([dueAt]);
+    expect(t.posted).toEqual([]);
+  });
+
+  it('when the claim takes nothing and nobody moved the delivery (the database says not yet due), then the wake-up waits', async () => {
+    const t = setup({ claimedElsewhere: 'not_due_by_database' });
+    await expect(t.run('token-1')).rejects.toBeInstanceOf(DelayedError);
+    expect(t.delayedTo).toHaveLength(1);
+    expect(t.posted).toEqual([]);
+    expect(t.queued).toEqual([]);
   });
 
   it('when another wake-up claimed the attempt, then nothing is posted or queued', async () => {

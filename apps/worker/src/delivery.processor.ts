@@ -1,4 +1,4 @@
-import type { Job } from 'bullmq';
+import { DelayedError, type Job } from 'bullmq';
 import type { DeliveryRepository, MerchantRepository, TransactionRepository } from '@wr/db';
 import type { WebhookDeliverer } from '@wr/delivery';
 import type { Logger } from '@wr/logger';
@@ -24,12 +24,22 @@ export function createDeliveryProcessor(deps: {
   retryBaseDelayMs: number;
   webhookTimeoutMs: number;
 }) {
-  return async (job: Job<DeliveryJobData>): Promise<DeliveryResult> => {
+  /**
+   * A wake-up that came before its delivery is due (an attempt is in flight, or clocks differ)
+   * waits for it rather than ending: the sweeper re-drives under the same job id, which BullMQ
+   * ignores while this job is kept, so an ended wake-up would leave the delivery to nobody.
+   */
+  const later = async (job: Job<DeliveryJobData>, token: string | undefined, at: number): Promise<DeliveryResult> => {
+    if (!token) return { skipped: 'not_due' };
+    await job.moveToDelayed(Math.max(at, Date.now() + 1000), token);
+    throw new DelayedError();
+  };
+
+  return async (job: Job<DeliveryJobData>, token?: string): Promise<DeliveryResult> => {
     const delivery = await deps.deliveries.findById(job.data.deliveryId);
     if (!delivery) return { skipped: 'missing' };
     if (delivery.state !== 'pending') return { skipped: 'not_pending' };
-    // An attempt in flight (its lease) or a retry not yet due: this wake-up is a duplicate.
-    if (delivery.nextAttemptAt.getTime() > Date.now() + 2000) return { skipped: 'not_due' };
+    if (delivery.nextAttemptAt.getTime() > Date.now() + 2000) return later(job, token, delivery.nextAttemptAt.getTime());
     const [transaction, merchant] = await Promise.all([
       deps.transactions.findById(delivery.transactionId),
       deps.merchants.findById(delivery.merchantId),
@@ -52,7 +62,17 @@ export function createDeliveryProcessor(deps: {
       items: [{ delivery, request: { transaction, merchant, event: delivery } }],
     });
     const made = attempts.get(delivery.id);
-    if (!made) return { skipped: 'claimed_elsewhere' };
+    if (!made) {
+      const now = await deps.deliveries.findById(delivery.id);
+      if (now?.state !== 'pending' || now.attempts !== delivery.attempts) return { skipped: 'claimed_elsewhere' };
+      // Not claimed, not moved: a newer status was delivered meanwhile, or the database's clock
+      // says it is not yet due.
+      if (await deps.deliveries.isSuperseded(now)) {
+        await deps.deliveries.finishWithoutAttempt(now.id, 'superseded');
+        return { skipped: 'superseded' };
+      }
+      return later(job, token, now.nextAttemptAt.getTime());
+    }
     deps.deliverer.logAttempt({ ...made, id: made.webhookLogId, transactionId: transaction.id, merchantId: merchant.id, trigger: delivery.trigger });
     const now = moved[0];
     if (now?.state === 'pending') {

@@ -62,8 +62,11 @@ export function startSweeper(deps: {
     for (let i = 0; i < PAGES_PER_PASS; i++) {
       const moved = await deps.deliveries.redriveLive(deps.graceMs, PAGE, MAX_DELIVERY_ATTEMPTS);
       const pending = moved.filter((m) => m.state === 'pending');
-      const redrive = Date.now();
-      await enqueueDeliveries(deps.deliveryQueue, pending.map((m) => ({ deliveryId: m.id, attempt: m.attempts + 1, redrive })));
+      // The attempt's own job id: a no-op while Redis still holds that wake-up (a backlog is not
+      // doubled), a new job where Redis lost it. Wake-ups never end without their attempt being
+      // made (they wait until it is due) and failed ones are not kept, so the id is always free
+      // when the wake-up is really gone.
+      await enqueueDeliveries(deps.deliveryQueue, pending.map((m) => ({ deliveryId: m.id, attempt: m.attempts + 1 })));
       report.liveRedriven += pending.length;
       report.liveFailed += moved.length - pending.length;
       if (moved.length < PAGE) return;

@@ -93,9 +93,4 @@ describe('deliveryJobId', () => {
     expect(deliveryJobId(42, 3)).not.toMatch(/^\d+$/);
     expect(deliveryJobId(42, 4)).not.toBe(deliveryJobId(42, 3));
   });
-
-  it('when the sweeper re-drives an attempt, then the id is a fresh one beside the usual', () => {
-    expect(deliveryJobId(42, 3, 1700000000000)).toBe('dlv-42-a3-r1700000000000');
-    expect(deliveryJobId(42, 3, 1700000000000)).not.toBe(deliveryJobId(42, 3));
-  });
 });

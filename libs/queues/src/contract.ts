@@ -116,18 +116,18 @@ export function deliveryJobOptions(): DefaultJobOptions {
     // Retries here cover infrastructure errors only; the delivery's 4 attempts are in the ledger.
     attempts: 3,
     backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
-    // Kept jobs are bounded; the audit trail lives in PostgreSQL, not in Redis.
+    // Kept jobs are bounded; the audit trail lives in PostgreSQL, not in Redis. A failed wake-up
+    // is not kept, so the sweeper can queue the attempt again under the same id.
     removeOnComplete: { age: 24 * 3600, count: 50_000 },
-    removeOnFail: { age: 7 * 24 * 3600, count: 50_000 },
+    removeOnFail: true,
   };
 }
 
 /**
- * One id per delivery attempt: waking the same attempt twice is a no-op while the first job is
- * kept, and the next attempt is a new job. The sweeper's re-drives carry `redrive` (a time), since
- * BullMQ ignores an id it still keeps, even as completed or failed; a re-drive that meets a live
- * wake-up is harmless (the ledger lets one claim the attempt). No ':' and never all digits.
+ * One id per delivery attempt: waking the same attempt twice (the sweeper re-drives it) is a
+ * no-op while Redis holds the first job, and the next attempt is a new job. No ':' and never all
+ * digits, as BullMQ requires.
  */
-export function deliveryJobId(deliveryId: number, attempt: number, redrive?: number): string {
-  return redrive === undefined ? `dlv-${deliveryId}-a${attempt}` : `dlv-${deliveryId}-a${attempt}-r${redrive}`;
+export function deliveryJobId(deliveryId: number, attempt: number): string {
+  return `dlv-${deliveryId}-a${attempt}`;
 }

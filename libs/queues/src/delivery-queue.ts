@@ -17,8 +17,6 @@ export interface DeliveryWakeUp {
   deliveryId: number;
   attempt: number;
   delayMs?: number;
-  /** Set by the sweeper: a fresh id, whatever Redis still keeps under the usual one. */
-  redrive?: number;
 }
 
 /** Enqueues wake-ups in chunks: one round trip per chunk, whatever the batch size. */
@@ -28,7 +26,7 @@ export async function enqueueDeliveries(queue: DeliveryQueue, wakeUps: DeliveryW
       wakeUps.slice(i, i + chunkSize).map((w) => ({
         name: JOB_NAMES.deliver,
         data: { deliveryId: w.deliveryId },
-        opts: { jobId: deliveryJobId(w.deliveryId, w.attempt, w.redrive), delay: Math.max(0, w.delayMs ?? 0) },
+        opts: { jobId: deliveryJobId(w.deliveryId, w.attempt), delay: Math.max(0, w.delayMs ?? 0) },
       })),
     );
   }
