@@ -423,4 +423,27 @@ describe('delivery ledger (PostgreSQL holds every delivery owed)', () => {
       expect(r.received).toHaveLength(receivedBefore + 1);
     });
   });
+
+  describe('upgrade: a live job queued before the ledger', () => {
+    it('when a worker meets a job that names the status itself, then it records the delivery in the ledger and delivers it with its audit row', async () => {
+      const r = await receiver();
+      const t = await h.createTenant({ webhookUrl: r.url });
+      const [id] = await seed(t.merchant.id, [{ at: '2026-11-20T10:00:00.000Z' }]);
+      await h.api.context.deliveryQueue.add('deliver', {
+        transactionId: id!,
+        statusId: 3,
+        statusChangedAt: '2026-11-20T10:00:00.000Z',
+        trigger: 'automatic',
+      } as never);
+      const [hook] = await r.waitForCount(1);
+      expect(bodyOf(hook!)).toMatchObject({ transactionId: id, statusId: 3, statusChangedAt: '2026-11-20T10:00:00.000Z' });
+      await waitFor(
+        async () => (await h.db.dataSource.query(`SELECT state FROM deliveries WHERE transaction_id = $1`, [id]))[0]?.state === 'succeeded',
+        10_000,
+        'the adopted delivery to succeed',
+      );
+      const logs = await h.db.dataSource.query('SELECT trigger, attempt, outcome FROM webhook_logs WHERE transaction_id = $1', [id]);
+      expect(logs).toEqual([{ trigger: 'automatic', attempt: 1, outcome: 'success' }]);
+    });
+  });
 });

@@ -18,7 +18,8 @@ export function createBulkBatchProcessor(ctx: Pick<WorkerContext, 'config' | 'de
     const rj = await ctx.repos.resendJobs.findById(resendJobId);
     // Cancelled or failed meanwhile: what it owed was cancelled with it.
     if (!rj || rj.state !== 'running') return { skipped: rj?.state ?? 'missing' };
-    const due = await ctx.repos.deliveries.findDue(deliveryIds);
+    // A batch queued before the ledger names no deliveries: the sweeper re-drives its items.
+    const due = await ctx.repos.deliveries.findDue(deliveryIds ?? []);
     if (due.length === 0) {
       await completeIfDone(ctx, rj);
       return { delivered: 0, retrying: 0 };

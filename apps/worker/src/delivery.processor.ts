@@ -2,7 +2,7 @@ import { DelayedError, type Job } from 'bullmq';
 import type { DeliveryRepository, MerchantRepository, TransactionRepository } from '@wr/db';
 import type { WebhookDeliverer } from '@wr/delivery';
 import type { Logger } from '@wr/logger';
-import { enqueueDeliveries, type DeliveryJobData, type DeliveryQueue } from '@wr/queues';
+import { enqueueDeliveries, type DeliveryJobData, type DeliveryQueue, type LegacyDeliveryJobData } from '@wr/queues';
 import { runAttempts } from './attempts.js';
 
 export type DeliveryResult =
@@ -35,8 +35,23 @@ export function createDeliveryProcessor(deps: {
     throw new DelayedError();
   };
 
+  /** A job queued before the ledger: its delivery is recorded now (sequence 1, as migrated rows). */
+  const adoptLegacy = async (data: LegacyDeliveryJobData): Promise<number | null> => {
+    const transaction = await deps.transactions.findById(data.transactionId);
+    if (!transaction) return null;
+    const [delivery] = await deps.deliveries.add(
+      [{ transactionId: transaction.id, merchantId: transaction.merchantId, statusId: data.statusId, statusChangedAt: new Date(data.statusChangedAt), sequence: 1 }],
+      data.trigger,
+    );
+    return delivery!.id;
+  };
+
   return async (job: Job<DeliveryJobData>, token?: string): Promise<DeliveryResult> => {
-    const delivery = await deps.deliveries.findById(job.data.deliveryId);
+    const legacy = job.data as unknown as Partial<LegacyDeliveryJobData>;
+    const deliveryId = job.data.deliveryId ?? (legacy.transactionId ? await adoptLegacy(legacy as LegacyDeliveryJobData) : null);
+    if (deliveryId === null) return { skipped: 'missing' };
+    if (job.data.deliveryId === undefined) await job.updateData({ deliveryId });
+    const delivery = await deps.deliveries.findById(deliveryId);
     if (!delivery) return { skipped: 'missing' };
     if (delivery.state !== 'pending') return { skipped: 'not_pending' };
     if (delivery.nextAttemptAt.getTime() > Date.now() + 2000) return later(job, token, delivery.nextAttemptAt.getTime());

@@ -35,6 +35,17 @@ export interface DeliveryJobData {
   deliveryId: number;
 }
 
+/**
+ * A live job queued before the ledger existed (it named the status itself). The worker records
+ * it in the ledger when it meets one, so an upgrade with jobs in Redis loses none.
+ */
+export interface LegacyDeliveryJobData {
+  transactionId: number;
+  statusId: number;
+  statusChangedAt: string;
+  trigger: 'automatic' | 'manual';
+}
+
 export interface BulkFanoutJobData {
   resendJobId: string;
 }
