@@ -30,7 +30,8 @@ export interface SweepReport {
 
 export interface Sweeper {
   runOnce(): Promise<SweepReport>;
-  stop(): void;
+  /** Stops the timer; resolves once a pass under way has ended (connections close after). */
+  stop(): Promise<void>;
 }
 
 /**
@@ -105,20 +106,27 @@ export function startSweeper(deps: {
     return report;
   };
 
-  let running = false;
+  let pass: Promise<void> | null = null;
   const timer = setInterval(() => {
     // While Redis is away nothing can be queued: the rows wait, untouched, for it to come back.
-    if (running || deps.redis.status !== 'ready') return;
-    running = true;
-    runOnce()
+    if (pass || deps.redis.status !== 'ready') return;
+    pass = runOnce()
       .then((r) => {
         if (Object.values(r).some((n) => n > 0)) deps.logger.info('sweeper re-drove what was left behind', { ...r });
       })
-      .catch((err: Error) => deps.logger.warn('sweep failed', { err: err.message }))
+      .catch((err: Error) => {
+        deps.logger.warn('sweep failed', { err: err.message });
+      })
       .finally(() => {
-        running = false;
+        pass = null;
       });
   }, deps.intervalMs);
   timer.unref();
-  return { runOnce, stop: () => clearInterval(timer) };
+  return {
+    runOnce,
+    async stop() {
+      clearInterval(timer);
+      await pass;
+    },
+  };
 }

@@ -110,7 +110,7 @@ export async function startWorkers(config: AppConfig, logger: Logger, options: W
     metricsPort: metricsServer.port,
     async close() {
       ctx.stopping.value = true;
-      sweeper.stop();
+      await sweeper.stop();
       await Promise.all(workers.map((w) => w.close()));
       await metricsServer.close();
       await ctx.close();
