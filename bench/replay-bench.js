@@ -1,15 +1,23 @@
-// npm run bench [-- --size 200000]
+// npm run bench [-- --size 200000] [-- --bulk-concurrency 4]
 //
-// Replays an N-notification window against a loopback receiver and prints:
-//  - the replay's deliveries per second (request to job completed, worker in its own process),
-//  - the same receiver's rate under a plain got loop at the same concurrency, in the same run,
-//  - their ratio, and the worker's peak RSS (VmHWM).
-// Targets (issue 3): ratio >= 0.5; peak RSS < 300 MB for a 200,000-notification window.
-import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+// In one process tree and one run, against loopback receivers in processes of their own:
+//  - a plain undici loop and a plain got loop at the same concurrency, over HTTP and over HTTPS
+//    (a self-signed certificate made at run time);
+//  - the service's replay of an N-notification window (request to job completed, worker in its own
+//    process, in the production configuration: private targets refused, the receivers' exact
+//    addresses allowed), over HTTP and over HTTPS (the worker trusts the certificate through
+//    WEBHOOK_EXTRA_CA_FILE, configuration meant for tests);
+//  - ratios of the replay to each loop, and the worker's peak RSS (VmHWM).
+// Targets (issue 9): replay >= 0.5 x the plain undici loop over HTTP and HTTPS; peak RSS <= 200 MB.
+import { execFileSync, fork } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import http from 'node:http';
+import https from 'node:https';
 import got from 'got';
+import { Agent } from 'undici';
 import { createLogger } from '@wr/logger';
 import { BULK_BATCH_SIZE } from '@wr/queues';
 import { createTestDatabase, deleteRedisPrefix, spawnWorkerProcess, testConfig, TEST_ADMIN_TOKEN, uniqueQueuePrefix } from '@wr/testing';
@@ -18,36 +26,66 @@ import { startApiServer } from '../apps/api/dist/server.js';
 const size = Number(argValue('--size') ?? 20_000);
 const bulkConcurrency = Number(argValue('--bulk-concurrency') ?? 4);
 const concurrency = bulkConcurrency * BULK_BATCH_SIZE;
+const WINDOW = { start: '2026-03-24 08:00:00', end: '2026-03-24 11:00:00', startMs: Date.parse('2026-03-24T08:00:00Z') };
 
 function argValue(name) {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-async function startReceiver() {
-  const child = fork(new URL('./receiver.js', import.meta.url), { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-  const port = await new Promise((resolve) => child.stdout.once('data', (d) => resolve(JSON.parse(String(d)).port)));
-  return { child, url: `http://127.0.0.1:${port}` };
+/** A self-signed certificate for 127.0.0.1, made now, in a temporary folder. */
+function selfSignedCertificate() {
+  const dir = mkdtempSync(join(tmpdir(), 'wr-bench-tls-'));
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1',
+    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  return { dir, cert, key, pem: readFileSync(cert, 'utf8') };
 }
 
-/** The baseline: the same receiver, the same concurrency, nothing but got. */
-async function plainGotLoop(url, total) {
-  const agent = { http: new http.Agent({ keepAlive: true, maxSockets: 512 }) };
-  const client = got.extend({ agent, retry: { limit: 0 }, followRedirect: false, throwHttpErrors: false, timeout: { request: 10_000 } });
-  const body = JSON.stringify({ type: 'transaction.status_changed', transactionId: 1, merchantId: 1, kind: 'CASHIN', statusId: 3, status: 'Paid', amount: 100, statusChangedAt: new Date().toISOString(), data: {} });
+async function startReceiver(args = []) {
+  const child = fork(new URL('./receiver.js', import.meta.url), args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const port = await new Promise((resolve) => child.stdout.once('data', (d) => resolve(JSON.parse(String(d)).port)));
+  return { child, port, url: `${args.length ? 'https' : 'http'}://127.0.0.1:${port}` };
+}
+
+const sampleBody = JSON.stringify({ type: 'transaction.status_changed', transactionId: 1, merchantId: 1, kind: 'CASHIN', statusId: 3, status: 'Paid', amount: 100, statusChangedAt: new Date().toISOString(), sequence: 1, data: {} });
+
+/** `concurrency` loops POSTing until `total` are sent; returns requests per second. */
+async function loop(total, post) {
   let next = 0;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < total) {
         next += 1;
-        await client.post(url, { body, headers: { 'content-type': 'application/json' } });
+        await post();
       }
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
+  return total / ((performance.now() - started) / 1000);
+}
+
+/** The baseline the issue names: Node's own HTTP engine, nothing else. */
+async function plainUndiciLoop(url, total, ca) {
+  const agent = new Agent({ connections: concurrency, keepAliveTimeout: 30_000, ...(ca ? { connect: { ca } } : {}) });
+  const { origin } = new URL(url);
+  const rate = await loop(total, async () => {
+    const res = await agent.request({ origin, path: '/', method: 'POST', headers: { 'content-type': 'application/json' }, body: sampleBody });
+    await res.body.dump();
+  });
+  await agent.close();
+  return rate;
+}
+
+/** The library the design card named, for comparison. */
+async function plainGotLoop(url, total, ca) {
+  const agent = { http: new http.Agent({ keepAlive: true, maxSockets: 512 }), https: new https.Agent({ keepAlive: true, maxSockets: 512, ...(ca ? { ca } : {}) }) };
+  const client = got.extend({ agent, retry: { limit: 0 }, followRedirect: false, throwHttpErrors: false, timeout: { request: 10_000 } });
+  const rate = await loop(total, () => client.post(url, { body: sampleBody, headers: { 'content-type': 'application/json' } }));
   agent.http.destroy();
-  return total / seconds;
+  agent.https.destroy();
+  return rate;
 }
 
 function peakRssMb(pid) {
@@ -56,37 +94,54 @@ function peakRssMb(pid) {
 }
 
 async function main() {
+  const tls = selfSignedCertificate();
+  const receivers = { http: await startReceiver(), https: await startReceiver(['--tls', tls.cert, tls.key]) };
   const db = await createTestDatabase();
   const prefix = uniqueQueuePrefix();
-  const config = testConfig(db.url, prefix, { LOG_LEVEL: 'error', BULK_CONCURRENCY: String(bulkConcurrency), DB_POOL_SIZE: '10' });
+  // The production configuration: private targets refused, only the receivers' exact addresses allowed.
+  const config = testConfig(db.url, prefix, {
+    LOG_LEVEL: 'error',
+    BULK_CONCURRENCY: String(bulkConcurrency),
+    DB_POOL_SIZE: '10',
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: 'false',
+    WEBHOOK_ALLOWED_TARGETS: `127.0.0.1:${receivers.http.port},127.0.0.1:${receivers.https.port}`,
+    WEBHOOK_EXTRA_CA_FILE: tls.cert,
+  });
   const api = await startApiServer(config, createLogger({ service: 'bench', level: 'error' }));
-  const receiver = await startReceiver();
-  const admin = (path, body, token = TEST_ADMIN_TOKEN) =>
-    fetch(`${api.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+  const call = (method, path, body, token = TEST_ADMIN_TOKEN) =>
+    fetch(`${api.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body) }).then((r) => r.json());
   let worker;
   let stopping = false;
   try {
-    const account = await admin('/admin/accounts', { name: 'bench' });
-    const merchant = await admin('/admin/merchants', { account_id: account.id, name: 'bench', webhook_url: receiver.url });
-    const start = Date.parse('2026-03-24T08:00:00Z');
-    const spacing = (3 * 3600 * 1000 - 1) / size;
-    process.stdout.write(`seeding ${size} transactions...\n`);
-    for (let i = 0; i < size; i += 10_000) {
-      const n = Math.min(10_000, size - i);
-      await admin('/admin/transactions/batch', {
-        notify: false,
-        transactions: Array.from({ length: n }, (_, k) => ({
-          merchant_id: merchant.id,
-          kind: 'CASHIN',
-          status_id: 3,
-          amount: i + k + 1,
-          status_changed_at: new Date(start + Math.floor((i + k) * spacing)).toISOString(),
-        })),
-      });
+    const account = await call('POST', '/admin/accounts', { name: 'bench' });
+    const merchants = {};
+    for (const scheme of ['http', 'https']) {
+      merchants[scheme] = await call('POST', '/admin/merchants', { account_id: account.id, name: `bench ${scheme}`, webhook_url: receivers[scheme].url });
+      if (!merchants[scheme].id) throw new Error(`merchant: ${JSON.stringify(merchants[scheme])}`);
+      process.stdout.write(`seeding ${size} transactions for the ${scheme} merchant...\n`);
+      const spacing = (3 * 3600 * 1000 - 1) / size;
+      for (let i = 0; i < size; i += 10_000) {
+        const n = Math.min(10_000, size - i);
+        const seeded = await call('POST', '/admin/transactions/batch', {
+          notify: false,
+          transactions: Array.from({ length: n }, (_, k) => ({
+            merchant_id: merchants[scheme].id,
+            kind: 'CASHIN',
+            status_id: 3,
+            amount: i + k + 1,
+            status_changed_at: new Date(WINDOW.startMs + Math.floor((i + k) * spacing)).toISOString(),
+          })),
+        });
+        if (seeded.count !== n) throw new Error(`seeding: ${JSON.stringify(seeded).slice(0, 300)}`);
+      }
     }
 
-    process.stdout.write(`plain got loop: ${size} POSTs at concurrency ${concurrency}...\n`);
-    const baseline = await plainGotLoop(receiver.url, size);
+    const baselines = {};
+    for (const scheme of ['http', 'https']) {
+      const ca = scheme === 'https' ? [tls.pem] : undefined;
+      process.stdout.write(`plain loops over ${scheme}: ${size} POSTs each at concurrency ${concurrency}...\n`);
+      baselines[scheme] = { undici: await plainUndiciLoop(receivers[scheme].url, size, ca), got: await plainGotLoop(receivers[scheme].url, size, ca) };
+    }
 
     // BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the worker.
     const nodeArgs = process.env.BENCH_WORKER_NODE_ARGS ? process.env.BENCH_WORKER_NODE_ARGS.split(' ') : [];
@@ -99,37 +154,45 @@ async function main() {
       }
     });
     await sleep(1500); // let the worker connect before the clock starts
-    process.stdout.write(`replay: ${size} notifications, worker BULK_CONCURRENCY=${bulkConcurrency} x batch ${BULK_BATCH_SIZE}...\n`);
-    const started = performance.now();
-    const job = await admin('/v2/payin/notifications/resend', { merchant_id: merchant.id, start_time: '2026-03-24 08:00:00', end_time: '2026-03-24 11:00:00' }, account.api_key);
-    let status;
-    for (;;) {
-      status = await fetch(`${api.url}/v2/payin/notifications/resend/${job.job_id}`, { headers: { authorization: `Bearer ${account.api_key}` } }).then((r) => r.json());
-      if (status.state !== 'queued' && status.state !== 'running') break;
-      await sleep(100);
+
+    const replays = {};
+    for (const scheme of ['http', 'https']) {
+      process.stdout.write(`replay over ${scheme}: ${size} notifications, worker BULK_CONCURRENCY=${bulkConcurrency} x batch ${BULK_BATCH_SIZE}...\n`);
+      const started = performance.now();
+      const job = await call('POST', '/v2/payin/notifications/resend', { merchant_id: merchants[scheme].id, start_time: WINDOW.start, end_time: WINDOW.end }, account.api_key);
+      if (!job.job_id || job.total !== size) throw new Error(`replay: ${JSON.stringify(job)}`);
+      let status;
+      for (;;) {
+        status = await call('GET', `/v2/payin/notifications/resend/${job.job_id}`, undefined, account.api_key);
+        if (status.state !== 'queued' && status.state !== 'running') break;
+        await sleep(100);
+      }
+      replays[scheme] = { state: status.state, succeeded: status.succeeded, rate: status.succeeded / ((performance.now() - started) / 1000) };
     }
-    const seconds = (performance.now() - started) / 1000;
-    const replayRate = status.succeeded / seconds;
+
     const rss = peakRssMb(worker.pid);
-    const result = {
-      notifications: size,
-      job_state: status.state,
-      succeeded: status.succeeded,
-      replay_per_second: Math.round(replayRate),
-      plain_got_per_second: Math.round(baseline),
-      ratio: Number((replayRate / baseline).toFixed(2)),
-      worker_peak_rss_mb: Math.round(rss),
-      concurrency,
-    };
+    const result = { notifications: size, concurrency, worker_peak_rss_mb: Math.round(rss) };
+    for (const scheme of ['http', 'https']) {
+      result[scheme] = {
+        job_state: replays[scheme].state,
+        succeeded: replays[scheme].succeeded,
+        replay_per_second: Math.round(replays[scheme].rate),
+        plain_undici_per_second: Math.round(baselines[scheme].undici),
+        plain_got_per_second: Math.round(baselines[scheme].got),
+        ratio_to_undici: Number((replays[scheme].rate / baselines[scheme].undici).toFixed(2)),
+        ratio_to_got: Number((replays[scheme].rate / baselines[scheme].got).toFixed(2)),
+      };
+    }
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } finally {
     stopping = true;
     worker?.kill('SIGTERM');
     if (worker) await new Promise((resolve) => worker.once('exit', resolve));
-    receiver.child.kill('SIGTERM');
+    for (const r of Object.values(receivers)) r.child.kill('SIGTERM');
     await api.close();
     await db.drop();
     await deleteRedisPrefix(prefix);
+    rmSync(tls.dir, { recursive: true, force: true });
   }
 }
 

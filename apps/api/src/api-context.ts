@@ -12,7 +12,7 @@ import {
   WebhookLogRepository,
   type DataSource,
 } from '@wr/db';
-import { createWebhookHttpClient, WebhookDeliverer, type WebhookHttpClient } from '@wr/delivery';
+import { targetRulesFromConfig, webhookHttpClientFromConfig, WebhookDeliverer, type WebhookHttpClient } from '@wr/delivery';
 import type { Logger } from '@wr/logger';
 import {
   createBulkDeliveryQueue,
@@ -106,11 +106,7 @@ export async function createApiContext(config: AppConfig, logger: Logger, option
     webhookLogs: new WebhookLogRepository(db),
     resendJobs: new ResendJobRepository(db),
   };
-  const httpClient = createWebhookHttpClient({
-    timeoutMs: config.webhookTimeoutMs,
-    allowPrivateTargets: config.webhookAllowPrivateTargets,
-    lookup: options.lookup,
-  });
+  const httpClient = webhookHttpClientFromConfig(config, { lookup: options.lookup });
   const deliverer = new WebhookDeliverer({ http: httpClient, webhookLogs: repos.webhookLogs, logger, metrics });
   const deliveries = new DeliveryRepository(db);
   const notifications = new NotificationService({ queue: deliveryQueue, deliveries, logger });
@@ -127,14 +123,14 @@ export async function createApiContext(config: AppConfig, logger: Logger, option
       db,
       accounts: repos.accounts,
       merchants: repos.merchants,
-      allowPrivateTargets: config.webhookAllowPrivateTargets,
+      targets: targetRulesFromConfig(config),
     }),
     transactions: new TransactionsService({ db, merchants: repos.merchants, transactions: repos.transactions, notifications }),
     syncResend: new SyncResendService({
       transactions: repos.transactions,
       merchants: repos.merchants,
       deliverer,
-      allowPrivateTargets: config.webhookAllowPrivateTargets,
+      targets: targetRulesFromConfig(config),
     }),
     replays,
     simpay: new SimpayResendService({ merchants: repos.merchants, transactions: repos.transactions, resendJobs: repos.resendJobs, replays }),

@@ -271,7 +271,7 @@ describe('docker-compose.yml, Dockerfile and .env.example', () => {
       }
     }
     // The scan sees the packages the processes are built on.
-    expect([...imported]).toEqual(expect.arrayContaining(['express', 'bullmq', 'ioredis', 'typeorm', 'pg', 'prom-client', 'got', '@wr/config']));
+    expect([...imported]).toEqual(expect.arrayContaining(['express', 'bullmq', 'ioredis', 'typeorm', 'pg', 'prom-client', 'undici', '@wr/config']));
     expect([...missing]).toEqual([]);
   });
 });

@@ -48,7 +48,6 @@ export async function runAttempts(
     })),
     {
       accountId: input.merchant.accountId,
-      sentAt,
       leaseMs: attemptLeaseMs(deps.webhookTimeoutMs),
       maxAttempts: MAX_DELIVERY_ATTEMPTS,
       resendJobId: input.resendJobId,

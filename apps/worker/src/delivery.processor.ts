@@ -35,10 +35,16 @@ export function createDeliveryProcessor(deps: {
     throw new DelayedError();
   };
 
-  /** A job queued before the ledger: its delivery is recorded now (sequence 1, as migrated rows). */
+  /**
+   * A job queued before the ledger: its delivery is recorded now (sequence 1, as migrated rows),
+   * once, even if this job runs again before its data names the delivery.
+   */
   const adoptLegacy = async (data: LegacyDeliveryJobData): Promise<number | null> => {
     const transaction = await deps.transactions.findById(data.transactionId);
     if (!transaction) return null;
+    const key = { transactionId: transaction.id, statusId: data.statusId, statusChangedAt: new Date(data.statusChangedAt), trigger: data.trigger };
+    const adopted = await deps.deliveries.findOf(key);
+    if (adopted) return adopted.id;
     const [delivery] = await deps.deliveries.add(
       [{ transactionId: transaction.id, merchantId: transaction.merchantId, statusId: data.statusId, statusChangedAt: new Date(data.statusChangedAt), sequence: 1 }],
       data.trigger,

@@ -5,6 +5,9 @@ import { MAX_REPLAY_RANGE_MS } from '@wr/replays';
 import type { ScheduledReplayJobData } from '@wr/queues';
 import type { WorkerContext } from './worker-context.js';
 
+/** A status change commits a little after the time it is stamped with; firings stop this far back. */
+const COMMIT_MARGIN_MS = 5000;
+
 type FiringResult = { requestId: string; from: string; to: string } | { skipped: string };
 
 /**
@@ -24,7 +27,7 @@ export function createScheduledReplayProcessor(ctx: Pick<WorkerContext, 'repos' 
     if (!merchant) return { skipped: 'merchant_not_found' };
     const requestedBy = `schedule:${schedule.id}`;
     if (await ctx.repos.resendJobs.hasActiveFrom(requestedBy)) return { skipped: 'previous_still_running' };
-    const end = new Date();
+    const end = await ctx.repos.schedules.coverableUntil(COMMIT_MARGIN_MS);
     const start = windowStart(schedule, end);
     if (start >= end) return { skipped: 'nothing_to_cover' };
     try {
@@ -41,6 +44,8 @@ export function createScheduledReplayProcessor(ctx: Pick<WorkerContext, 'repos' 
         runAt: null,
         requestedBy,
         alsoInTransaction: (manager) => ctx.repos.schedules.markCovered(schedule.id, end, manager),
+        // The mark moves with the jobs: they must not be undone if Redis blinks (the sweeper queues them).
+        keepIfNotQueued: true,
       });
       ctx.logger.info('scheduled replay started', { scheduleId: schedule.id, requestId, from: start, to: end });
       return { requestId, from: start.toISOString(), to: end.toISOString() };

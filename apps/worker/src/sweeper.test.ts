@@ -17,11 +17,12 @@ interface Added {
 
 function fakeQueue() {
   const added: Added[] = [];
-  return { added, queue: { addBulk: async (jobs: Added[]) => void added.push(...jobs) } };
+  return { added, queue: { addBulk: async (jobs: Added[]) => void added.push(...jobs), toKey: (id: string) => `q:${id}` } };
 }
 
 interface World {
-  live?: Array<Pick<MovedDelivery, 'id' | 'state' | 'attempts'>>;
+  /** Due live deliveries: `inRedis` = their next wake-up is still held; `state` = what re-driving makes of them. */
+  live?: Array<Pick<MovedDelivery, 'id' | 'state' | 'attempts'> & { inRedis?: boolean }>;
   stalled?: Array<Pick<ResendJobRecord, 'id' | 'fanoutDone'>>;
   /** Due items per stalled job. */
   items?: Record<string, number[]>;
@@ -31,11 +32,11 @@ interface World {
 
 /** A ledger, queues and schedules in memory; every call is recorded. */
 function setup(world: World = {}) {
-  let liveLeft = world.live ?? [];
+  const liveDue = world.live ?? [];
   const itemsLeft = { ...world.items };
   const calls = {
     closeAbandoned: [] as Array<[number, number]>,
-    redriveLive: [] as Array<[number, number, number]>,
+    redriveLive: [] as Array<[number[], number, number]>,
     redriveJobItems: [] as string[],
     touched: [] as string[],
     completeIfDone: [] as string[],
@@ -45,12 +46,13 @@ function setup(world: World = {}) {
       calls.closeAbandoned.push([olderThanMs, limit]);
       return 2;
     },
-    redriveLive: async (graceMs: number, limit: number, maxAttempts: number) => {
-      calls.redriveLive.push([graceMs, limit, maxAttempts]);
-      const page = liveLeft.slice(0, limit).map((m) => ({ ...m, nextAttemptAt: new Date() }));
-      liveLeft = liveLeft.slice(limit);
-      return page;
+    dueLive: async (_graceMs: number, after: { id: number } | null, limit: number) =>
+      liveDue.filter((d) => !after || d.id > after.id).slice(0, limit).map((d) => ({ id: d.id, attempts: d.attempts, nextAttemptAt: new Date(0) })),
+    redriveLive: async (ids: number[], graceMs: number, maxAttempts: number) => {
+      calls.redriveLive.push([ids, graceMs, maxAttempts]);
+      return liveDue.filter((d) => ids.includes(d.id)).map(({ id, state, attempts }) => ({ id, state, attempts, nextAttemptAt: new Date() }));
     },
+    cancelOrphans: async () => 0,
     redriveJobItems: async (jobId: string, _graceMs: number, limit: number) => {
       calls.redriveJobItems.push(jobId);
       const all = itemsLeft[jobId] ?? [];
@@ -70,7 +72,19 @@ function setup(world: World = {}) {
   const fanouts = fakeQueue();
   const batches = fakeQueue();
   const ensureSchedulers = jest.fn(async () => 0);
-  const redis = { status: 'ready' };
+  // EXISTS answers from the world: 1 for a wake-up Redis still holds.
+  const held = new Set(liveDue.filter((d) => d.inRedis).map((d) => `q:dlv-${d.id}-a${d.attempts + 1}`));
+  const redis = {
+    status: 'ready',
+    pipeline: () => {
+      const keys: string[] = [];
+      const pipeline = {
+        exists: (key: string) => (keys.push(key), pipeline),
+        exec: async () => keys.map((k) => [null, held.has(k) ? 1 : 0]),
+      };
+      return pipeline;
+    },
+  };
   const logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
   const sweeper = startSweeper({
@@ -105,17 +119,18 @@ describe('sweeper', () => {
     expect(report.abandonedAttempts).toBe(2);
   });
 
-  it('when live deliveries are re-driven, then the pending ones get the wake-up of their next attempt and the failed ones none', async () => {
+  it('when live deliveries are due, then only those whose wake-up Redis lost are re-driven: pending ones get their next attempt, spent ones fail', async () => {
     const t = setup({
       live: [
         { id: 5, state: 'pending', attempts: 1 },
         { id: 6, state: 'failed', attempts: 4 },
         { id: 7, state: 'pending', attempts: 0 },
+        { id: 8, state: 'pending', attempts: 2, inRedis: true },
       ],
     });
     const report = await t.sweeper.runOnce();
-    expect(t.calls.redriveLive).toEqual([[GRACE_MS, 1000, 4]]);
-    // The attempt's own id: a no-op where Redis still holds the wake-up, so a backlog is not doubled.
+    // 8's wake-up is still in Redis (a backlog): its row is not touched, nothing is queued for it.
+    expect(t.calls.redriveLive).toEqual([[[5, 6, 7], GRACE_MS, 4]]);
     expect(t.live.map((j) => [j.opts?.jobId, j.data.deliveryId])).toEqual([
       ['dlv-5-a2', 5],
       ['dlv-7-a1', 7],

@@ -5,6 +5,7 @@ import {
   enqueueBatches,
   enqueueDeliveries,
   enqueueFanouts,
+  missingWakeUps,
   type BulkDeliveryQueue,
   type BulkFanoutQueue,
   type DeliveryQueue,
@@ -26,6 +27,7 @@ export interface SweepReport {
   jobsResumed: number;
   itemsRedriven: number;
   jobsCompleted: number;
+  orphansCancelled: number;
 }
 
 export interface Sweeper {
@@ -59,22 +61,28 @@ export function startSweeper(deps: {
 }): Sweeper {
   const ctx = { repos: { resendJobs: deps.resendJobs }, replayLock: deps.replayLock, logger: deps.logger };
 
+  // Where the live sweep stopped: each pass goes on from there, so a backlog larger than one pass
+  // is checked in turn rather than its oldest rows over and over.
+  let liveCursor: { at: Date; id: number } | null = null;
+
   const sweepLive = async (report: SweepReport) => {
     for (let i = 0; i < PAGES_PER_PASS; i++) {
-      const moved = await deps.deliveries.redriveLive(deps.graceMs, PAGE, MAX_DELIVERY_ATTEMPTS);
+      const page = await deps.deliveries.dueLive(deps.graceMs, liveCursor, PAGE);
+      const last = page[page.length - 1];
+      liveCursor = page.length === PAGE && last ? { at: last.nextAttemptAt, id: last.id } : null;
+      const lost = await missingWakeUps(deps.redis, deps.deliveryQueue, page.map((d) => ({ deliveryId: d.id, attempt: d.attempts + 1 })));
+      const moved = await deps.deliveries.redriveLive([...lost], deps.graceMs, MAX_DELIVERY_ATTEMPTS);
       const pending = moved.filter((m) => m.state === 'pending');
-      // The attempt's own job id: a no-op while Redis still holds that wake-up (a backlog is not
-      // doubled), a new job where Redis lost it. Wake-ups never end without their attempt being
-      // made (they wait until it is due) and failed ones are not kept, so the id is always free
-      // when the wake-up is really gone.
+      // The attempt's own job id: a no-op if a wake-up appeared meanwhile.
       await enqueueDeliveries(deps.deliveryQueue, pending.map((m) => ({ deliveryId: m.id, attempt: m.attempts + 1 })));
       report.liveRedriven += pending.length;
       report.liveFailed += moved.length - pending.length;
-      if (moved.length < PAGE) return;
+      if (!liveCursor) return;
     }
   };
 
   const sweepJobs = async (report: SweepReport) => {
+    let budget = PAGES_PER_PASS * PAGE;
     for (const job of await deps.resendJobs.findStalled(deps.graceMs, JOBS_PER_PASS)) {
       if (!job.fanoutDone) {
         // Never started, or its fan-out died: a fan-out (re)starts from the saved cursor.
@@ -84,10 +92,11 @@ export function startSweeper(deps: {
         continue;
       }
       let redriven = 0;
-      for (let i = 0; i < PAGES_PER_PASS; i++) {
-        const ids = await deps.deliveries.redriveJobItems(job.id, deps.graceMs, PAGE, MAX_DELIVERY_ATTEMPTS);
+      while (budget > 0) {
+        const ids = await deps.deliveries.redriveJobItems(job.id, deps.graceMs, Math.min(PAGE, budget), MAX_DELIVERY_ATTEMPTS);
         await enqueueBatches(deps.bulkDeliveryQueue, job.id, ids);
         redriven += ids.length;
+        budget -= ids.length;
         if (ids.length < PAGE) break;
       }
       report.itemsRedriven += redriven;
@@ -98,11 +107,24 @@ export function startSweeper(deps: {
   };
 
   const runOnce = async (): Promise<SweepReport> => {
-    const report: SweepReport = { abandonedAttempts: 0, liveRedriven: 0, liveFailed: 0, jobsResumed: 0, itemsRedriven: 0, jobsCompleted: 0 };
-    report.abandonedAttempts = await deps.deliveries.closeAbandonedAttempts(deps.attemptLeaseMs, PAGE);
-    await sweepLive(report);
-    await sweepJobs(report);
-    await deps.schedules.ensureSchedulers();
+    const report: SweepReport = { abandonedAttempts: 0, liveRedriven: 0, liveFailed: 0, jobsResumed: 0, itemsRedriven: 0, jobsCompleted: 0, orphansCancelled: 0 };
+    // Each step on its own: one failing (a statement timeout, say) does not starve the others.
+    const steps: Array<[string, () => Promise<unknown>]> = [
+      ['abandoned attempts', async () => (report.abandonedAttempts = await deps.deliveries.closeAbandonedAttempts(deps.attemptLeaseMs, PAGE))],
+      ['live deliveries', () => sweepLive(report)],
+      ['bulk jobs', () => sweepJobs(report)],
+      ['stopped jobs', async () => (report.orphansCancelled = await deps.deliveries.cancelOrphans(deps.attemptLeaseMs + deps.graceMs, PAGE))],
+      ['schedules', () => deps.schedules.ensureSchedulers()],
+    ];
+    const failures: string[] = [];
+    for (const [name, step] of steps) {
+      try {
+        await step();
+      } catch (err) {
+        failures.push(`${name}: ${(err as Error).message}`);
+      }
+    }
+    if (failures.length > 0) throw new Error(failures.join('; '));
     return report;
   };
 

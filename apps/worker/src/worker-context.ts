@@ -11,7 +11,7 @@ import {
   WebhookLogRepository,
   type DataSource,
 } from '@wr/db';
-import { createWebhookHttpClient, WebhookDeliverer, type WebhookHttpClient } from '@wr/delivery';
+import { webhookHttpClientFromConfig, WebhookDeliverer, type WebhookHttpClient } from '@wr/delivery';
 import type { Logger } from '@wr/logger';
 import { createServiceMetrics, type ServiceMetrics } from '@wr/metrics';
 import { ReplayService } from '@wr/replays';
@@ -67,11 +67,7 @@ export async function createWorkerContext(config: AppConfig, logger: Logger, opt
   await db.initialize();
   const redis = createRedisConnection(config.redisUrl, 'worker');
   redis.on('error', (err) => logger.warn('redis connection error', { err: err.message }));
-  const httpClient = createWebhookHttpClient({
-    timeoutMs: config.webhookTimeoutMs,
-    allowPrivateTargets: config.webhookAllowPrivateTargets,
-    lookup: options.lookup,
-  });
+  const httpClient = webhookHttpClientFromConfig(config, { lookup: options.lookup });
   const repos = {
     transactions: new TransactionRepository(db),
     merchants: new MerchantRepository(db),

@@ -14,6 +14,14 @@ export const configSchema = Joi.object({
   ADMIN_TOKEN: Joi.string().min(16).max(512).required(),
   WEBHOOK_TIMEOUT_MS: Joi.number().integer().min(100).max(120000).default(10000),
   WEBHOOK_ALLOW_PRIVATE_TARGETS: Joi.boolean().truthy('1').falsy('0').default(false),
+  // Exact addresses webhooks may reach even when private targets are refused, comma-separated
+  // `ip:port` (`[ipv6]:port`): an internal receiver, or a test's loopback receiver.
+  WEBHOOK_ALLOWED_TARGETS: Joi.string()
+    .pattern(/^\s*(\[[0-9a-fA-F:.]+\]|\d{1,3}(\.\d{1,3}){3}):\d{1,5}\s*(,\s*(\[[0-9a-fA-F:.]+\]|\d{1,3}(\.\d{1,3}){3}):\d{1,5}\s*)*$/)
+    .messages({ 'string.pattern.base': 'must be a comma-separated list of ip:port (IPv6 as [ip]:port)' }),
+  // A PEM file of extra CA certificates webhooks may trust (tests and the bench use a self-signed
+  // receiver); the system's CAs are always trusted.
+  WEBHOOK_EXTRA_CA_FILE: Joi.string(),
   RESEND_RATE_LIMIT_PER_MINUTE: Joi.number().integer().min(1).max(100000).default(60),
   // First retry after ~30 s, then ~60 s, ~120 s (exponential, with jitter): a merchant that is
   // down for a deploy gets its event within a few minutes without being hammered.
@@ -47,6 +55,8 @@ export interface AppConfig {
   readonly adminToken: string;
   readonly webhookTimeoutMs: number;
   readonly webhookAllowPrivateTargets: boolean;
+  readonly webhookAllowedTargets: readonly string[];
+  readonly webhookExtraCaFile: string | null;
   readonly resendRateLimitPerMinute: number;
   readonly retryBaseDelayMs: number;
   readonly workerConcurrency: number;

@@ -25,6 +25,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminToken: value.ADMIN_TOKEN,
     webhookTimeoutMs: value.WEBHOOK_TIMEOUT_MS,
     webhookAllowPrivateTargets: value.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+    webhookAllowedTargets: Object.freeze(
+      value.WEBHOOK_ALLOWED_TARGETS ? (value.WEBHOOK_ALLOWED_TARGETS as string).split(',').map((t) => t.trim()) : [],
+    ),
+    webhookExtraCaFile: value.WEBHOOK_EXTRA_CA_FILE ?? null,
     resendRateLimitPerMinute: value.RESEND_RATE_LIMIT_PER_MINUTE,
     retryBaseDelayMs: value.RETRY_BASE_DELAY_MS,
     workerConcurrency: value.WORKER_CONCURRENCY,

@@ -31,3 +31,24 @@ export async function enqueueDeliveries(queue: DeliveryQueue, wakeUps: DeliveryW
     );
   }
 }
+
+/**
+ * Which of these wake-ups Redis no longer holds (one pipelined round trip): the sweeper re-drives
+ * only those, so a backlog Redis still holds is neither re-queued nor rewritten in PostgreSQL.
+ */
+export async function missingWakeUps(
+  redis: Redis,
+  queue: DeliveryQueue,
+  wakeUps: Array<{ deliveryId: number; attempt: number }>,
+): Promise<Set<number>> {
+  if (wakeUps.length === 0) return new Set();
+  const pipeline = redis.pipeline();
+  for (const w of wakeUps) pipeline.exists(queue.toKey(deliveryJobId(w.deliveryId, w.attempt)));
+  const answers = (await pipeline.exec()) ?? [];
+  const missing = new Set<number>();
+  answers.forEach(([err, exists]: [Error | null, unknown], i: number) => {
+    if (err) throw err;
+    if (exists === 0) missing.add(wakeUps[i]!.deliveryId);
+  });
+  return missing;
+}

@@ -39,6 +39,11 @@ export interface WindowReplay {
   requestedBy: string;
   /** Runs inside the transaction that records the jobs (a schedule moves its high-water mark). */
   alsoInTransaction?: (manager: EntityManager) => Promise<void>;
+  /**
+   * Keep the jobs even if their fan-outs cannot be queued (the sweeper queues them): for callers
+   * with no client waiting for a 503, whose jobs must not vanish (a schedule's firing).
+   */
+  keepIfNotQueued?: boolean;
 }
 
 /** A replay to a merchant with nowhere to send is refused up front, not failed later. */
@@ -115,7 +120,8 @@ export class ReplayService {
         await replay.alsoInTransaction?.(manager);
         return inserted;
       });
-      await this.enqueueOrUndo(jobs);
+      if (replay.keepIfNotQueued) await enqueueFanouts(this.deps.fanoutQueue, jobs).catch(() => undefined);
+      else await this.enqueueOrUndo(jobs);
       return { requestId, jobs };
     } catch (err) {
       await this.releaseLocks(held);

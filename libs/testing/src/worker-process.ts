@@ -15,6 +15,8 @@ export function envFor(config: AppConfig, overrides: Record<string, string> = {}
     ADMIN_TOKEN: config.adminToken,
     WEBHOOK_TIMEOUT_MS: String(config.webhookTimeoutMs),
     WEBHOOK_ALLOW_PRIVATE_TARGETS: String(config.webhookAllowPrivateTargets),
+    WEBHOOK_ALLOWED_TARGETS: config.webhookAllowedTargets.join(','),
+    WEBHOOK_EXTRA_CA_FILE: config.webhookExtraCaFile ?? '',
     RETRY_BASE_DELAY_MS: String(config.retryBaseDelayMs),
     WORKER_CONCURRENCY: String(config.workerConcurrency),
     BULK_CONCURRENCY: String(config.bulkConcurrency),

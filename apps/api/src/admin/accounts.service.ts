@@ -1,3 +1,4 @@
+import type { TargetRules } from '@wr/delivery';
 import { ConflictError, NotFoundError, ValidationError } from '@wr/domain';
 import {
   isForeignKeyViolation,
@@ -17,7 +18,7 @@ import { assertWebhookUrl } from '../http/webhook-url.js';
 /** Accounts, their API keys and their merchants, as the platform's core creates them. */
 export class AccountsService {
   constructor(
-    private readonly deps: { db: DataSource; accounts: AccountRepository; merchants: MerchantRepository; allowPrivateTargets: boolean },
+    private readonly deps: { db: DataSource; accounts: AccountRepository; merchants: MerchantRepository; targets: TargetRules },
   ) {}
 
   /** Creates an account with its first API key; the key's plaintext exists only in this answer. */
@@ -32,7 +33,7 @@ export class AccountsService {
   }
 
   async createMerchant(input: Omit<NewMerchant, 'webhookSecret'>): Promise<MerchantRecord> {
-    assertWebhookUrl('webhook_url', input.webhookUrl, this.deps.allowPrivateTargets);
+    assertWebhookUrl('webhook_url', input.webhookUrl, this.deps.targets);
     try {
       return await this.deps.merchants.create({ ...input, webhookSecret: generateWebhookSecret() });
     } catch (err) {
@@ -46,7 +47,7 @@ export class AccountsService {
   }
 
   async updateMerchant(id: number, patch: MerchantPatch): Promise<MerchantRecord> {
-    assertWebhookUrl('webhook_url', patch.webhookUrl, this.deps.allowPrivateTargets);
+    assertWebhookUrl('webhook_url', patch.webhookUrl, this.deps.targets);
     const updated = await this.deps.merchants.update(id, patch);
     if (!updated) throw new NotFoundError('Merchant not found');
     return updated;

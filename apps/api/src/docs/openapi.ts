@@ -598,7 +598,7 @@ const schemas: Record<string, Json> = {
     properties: {
       merchant_id: INT32_ID,
       every_seconds: { type: 'integer', minimum: 1, maximum: 604_800, description: 'How often it runs.' },
-      lookback_seconds: { type: 'integer', minimum: 1, maximum: 2_678_400, description: 'How far back each run looks (default every_seconds).' },
+      lookback_seconds: { type: 'integer', minimum: 1, maximum: 2_678_400, description: 'How far back the first run looks (default every_seconds); each later run starts where the previous one ended.' },
       only_failed: { type: 'boolean', default: true },
       kind: ref('TransactionKind'),
     },

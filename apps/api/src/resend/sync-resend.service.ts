@@ -1,3 +1,4 @@
+import type { TargetRules } from '@wr/delivery';
 import { ConflictError, NotFoundError, ValidationError, transactionLookupFor } from '@wr/domain';
 import type { MerchantRepository, TransactionRecord, TransactionRepository, WebhookLogRecord } from '@wr/db';
 import type { WebhookDeliverer } from '@wr/delivery';
@@ -13,12 +14,12 @@ export class SyncResendService {
       transactions: TransactionRepository;
       merchants: MerchantRepository;
       deliverer: WebhookDeliverer;
-      allowPrivateTargets: boolean;
+      targets: TargetRules;
     },
   ) {}
 
   async resend(accountId: number, identifier: string, overrideUrl?: string): Promise<WebhookLogRecord> {
-    assertWebhookUrl('url', overrideUrl, this.deps.allowPrivateTargets);
+    assertWebhookUrl('url', overrideUrl, this.deps.targets);
     const transaction = await this.findTransaction(accountId, identifier);
     const merchant = await this.deps.merchants.findById(transaction.merchantId);
     if (!merchant) throw new NotFoundError('Transaction not found');

@@ -114,6 +114,19 @@ export class DeliveryRepository {
     return mapRow(manager, DeliveryEntity, rows[0]);
   }
 
+  /** The latest delivery of one status change by one trigger, if any (adopting a pre-ledger job). */
+  async findOf(
+    key: { transactionId: number; statusId: number; statusChangedAt: Date; trigger: DeliveryTrigger },
+    manager: EntityManager = this.db.manager,
+  ): Promise<DeliveryRecord | null> {
+    const rows = await manager.query(
+      `SELECT * FROM deliveries WHERE transaction_id = $1 AND status_id = $2 AND status_changed_at = $3 AND trigger = $4
+        ORDER BY id DESC LIMIT 1`,
+      [key.transactionId, key.statusId, key.statusChangedAt.toISOString(), key.trigger],
+    );
+    return mapRow(manager, DeliveryEntity, rows[0]);
+  }
+
   /** The pending ones among these ids that are due now (a batch's wake-up). */
   async findDue(ids: number[], manager: EntityManager = this.db.manager): Promise<DeliveryRecord[]> {
     if (ids.length === 0) return [];
@@ -151,7 +164,8 @@ export class DeliveryRepository {
    */
   async beginAttempts(
     starts: AttemptStart[],
-    options: { accountId: number; sentAt: Date; leaseMs: number; maxAttempts: number; resendJobId: string | null },
+    // sent_at is the database's clock, the one the sweeper measures abandoned attempts by.
+    options: { accountId: number; leaseMs: number; maxAttempts: number; resendJobId: string | null },
     manager: EntityManager = this.db.manager,
   ): Promise<ClaimedAttempt[]> {
     if (starts.length === 0) return [];
@@ -176,7 +190,7 @@ export class DeliveryRepository {
        INSERT INTO webhook_logs (account_id, merchant_id, transaction_id, webhook_id, status_id, trigger, resend_job_id,
                                  url, url_source, attempt, duration_ms, sent_at, delivery_id)
        SELECT $10, c.merchant_id, i.transaction_id, i.webhook_id, i.status_id, c.trigger, c.resend_job_id,
-              i.url, i.url_source, c.attempts, 0, $11, c.id
+              i.url, i.url_source, c.attempts, 0, clock_timestamp(), c.id
          FROM claimed c JOIN input i ON i.delivery_id = c.id
        RETURNING id, delivery_id, attempt`,
       [
@@ -190,7 +204,6 @@ export class DeliveryRepository {
         options.leaseMs,
         options.maxAttempts,
         options.accountId,
-        options.sentAt.toISOString(),
       ],
     );
     return rows.map((r) => ({ deliveryId: Number(r.delivery_id), webhookLogId: Number(r.id), attempt: r.attempt }));
@@ -213,12 +226,16 @@ export class DeliveryRepository {
          SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::smallint[], $4::text[], $5::smallint[], $6::integer[],
                               $7::text[], $8::text[], $9::text[], $10::integer[])
            AS r(log_id, delivery_id, attempt, outcome, http_status, duration_ms, error, response_body, next_state, retry_ms)
+       ), job_row AS (
+         -- Locked, so a cancel is either wholly before (the retry becomes a cancel) or after.
+         SELECT state FROM resend_jobs WHERE id = $11 FOR UPDATE
        ), job AS (
-         SELECT COALESCE((SELECT state = 'running' FROM resend_jobs WHERE id = $11), true) AS running
+         SELECT COALESCE((SELECT state = 'running' FROM job_row), true) AS running
        ), logs AS (
+         -- A slow completion may find its row closed as abandoned by a sweeper: the real outcome wins.
          UPDATE webhook_logs l SET outcome = r.outcome, http_status = r.http_status, duration_ms = r.duration_ms,
                 error = r.error, response_body = r.response_body
-           FROM r WHERE l.id = r.log_id AND l.outcome IS NULL
+           FROM r WHERE l.id = r.log_id AND (l.outcome IS NULL OR l.error LIKE 'attempt abandoned:%')
        ), moved AS (
          UPDATE deliveries d SET
            state = CASE WHEN r.next_state = 'pending' AND NOT job.running THEN 'cancelled' ELSE r.next_state END,
@@ -279,18 +296,39 @@ export class DeliveryRepository {
   }
 
   /**
-   * Live deliveries (automatic, invoice) due for longer than `graceMs` with nobody on them: their
-   * wake-up was lost (Redis forgot it, the enqueue after commit failed, a worker died mid-attempt).
-   * Marks them as re-driven now, so the next pass leaves them alone for another grace period, and
-   * fails those whose attempts are spent. Rows locked by another sweeper are skipped.
+   * Live deliveries (automatic, invoice) due for longer than `graceMs`, in (next_attempt_at, id)
+   * order after `after`: the candidates whose wake-up may be lost. Read only; the sweeper asks
+   * Redis which wake-ups are really gone before touching any row.
    */
-  async redriveLive(graceMs: number, limit: number, maxAttempts: number, manager: EntityManager = this.db.manager): Promise<MovedDelivery[]> {
+  async dueLive(
+    graceMs: number,
+    after: { at: Date; id: number } | null,
+    limit: number,
+    manager: EntityManager = this.db.manager,
+  ): Promise<Array<{ id: number; attempts: number; nextAttemptAt: Date }>> {
+    const rows: Array<{ id: string; attempts: number; next_attempt_at: Date }> = await manager.query(
+      `SELECT id, attempts, next_attempt_at FROM deliveries
+        WHERE state = 'pending' AND resend_job_id IS NULL AND next_attempt_at < now() - $1 * interval '1 millisecond'
+          AND ($2::timestamptz IS NULL OR (next_attempt_at, id) > ($2::timestamptz, $3::bigint))
+        ORDER BY next_attempt_at, id LIMIT $4`,
+      [graceMs, after?.at.toISOString() ?? null, after?.id ?? 0, limit],
+    );
+    return rows.map((r) => ({ id: Number(r.id), attempts: r.attempts, nextAttemptAt: r.next_attempt_at }));
+  }
+
+  /**
+   * Re-drives live deliveries whose wake-up is gone: marks them re-driven now (the next pass
+   * leaves them a grace period) or fails those whose attempts are spent. Rows another sweeper
+   * holds, or that moved meanwhile, are skipped.
+   */
+  async redriveLive(ids: number[], graceMs: number, maxAttempts: number, manager: EntityManager = this.db.manager): Promise<MovedDelivery[]> {
+    if (ids.length === 0) return [];
     // A top-level UPDATE answers [rows, count] through TypeORM.
     const [rows]: [Array<{ id: string; state: DeliveryState; attempts: number; next_attempt_at: Date }>] = await manager.query(
       `WITH due AS (
          SELECT id FROM deliveries
-          WHERE state = 'pending' AND resend_job_id IS NULL AND next_attempt_at < now() - $1 * interval '1 millisecond'
-          ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED
+          WHERE id = ANY($1::bigint[]) AND state = 'pending' AND next_attempt_at < now() - $2 * interval '1 millisecond'
+          FOR UPDATE SKIP LOCKED
        )
        UPDATE deliveries d SET
          state = CASE WHEN d.attempts >= $3 THEN 'failed' ELSE 'pending' END,
@@ -298,9 +336,27 @@ export class DeliveryRepository {
          next_attempt_at = now()
          FROM due WHERE d.id = due.id
        RETURNING d.id, d.state, d.attempts, d.next_attempt_at`,
-      [graceMs, limit, maxAttempts],
+      [ids, graceMs, maxAttempts],
     );
     return rows.map((r) => ({ id: Number(r.id), state: r.state, attempts: r.attempts, nextAttemptAt: r.next_attempt_at }));
+  }
+
+  /**
+   * Pending deliveries of jobs that stopped (cancelled, failed) and that no attempt holds any
+   * more (an in-flight one whose worker died): cancelled, so nothing stays owed by a stopped job.
+   */
+  async cancelOrphans(graceMs: number, limit: number, manager: EntityManager = this.db.manager): Promise<number> {
+    const [, count] = await manager.query(
+      `UPDATE deliveries SET state = 'cancelled', finished_at = now()
+        WHERE id IN (
+          SELECT d.id FROM resend_jobs j JOIN deliveries d ON d.resend_job_id = j.id AND d.state = 'pending'
+           WHERE j.state IN ('cancelled', 'failed') AND j.finished_at > now() - interval '2 days'
+             AND d.next_attempt_at < now() - $1 * interval '1 millisecond'
+           LIMIT $2)
+          AND state = 'pending'`,
+      [graceMs, limit],
+    );
+    return count;
   }
 
   /**

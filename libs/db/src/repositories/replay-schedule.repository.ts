@@ -42,6 +42,15 @@ export class ReplayScheduleRepository {
     return count > 0;
   }
 
+  /**
+   * Where a firing may end: the database's clock (the one status changes are stamped with) less a
+   * margin, so a change stamped just before but committed just after is left to the next firing.
+   */
+  async coverableUntil(marginMs: number, manager: EntityManager = this.db.manager): Promise<Date> {
+    const rows: Array<{ at: Date }> = await manager.query(`SELECT now() - $1 * interval '1 millisecond' AS at`, [marginMs]);
+    return rows[0]!.at;
+  }
+
   /** Moves the high-water mark; call in the transaction that creates the firing's jobs. */
   async markCovered(id: string, until: Date, manager: EntityManager = this.db.manager): Promise<void> {
     await manager.query('UPDATE replay_schedules SET covered_until = $2 WHERE id = $1', [id, until.toISOString()]);
