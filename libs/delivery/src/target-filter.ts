@@ -1,5 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import { buildConnector } from 'undici';
 import { isAllowedTarget, type TargetRules } from './target-policy.js';
 
@@ -24,7 +25,10 @@ export function filteringConnector(
   rules: TargetRules,
   options: { timeoutMs: number; lookup?: LookupFunction; ca?: string[] },
 ): Connector {
-  const connect = buildConnector({ timeout: options.timeoutMs, ...(options.ca ? { ca: options.ca } : {}) });
+  // One TLS context for every connection: given `ca` itself, each connection would parse the
+  // whole CA list again (measured: most of the worker's CPU over HTTPS).
+  const secureContext = options.ca ? createSecureContext({ ca: options.ca }) : undefined;
+  const connect = buildConnector({ timeout: options.timeoutMs, ...(secureContext ? { secureContext } : {}) });
   const lookup = options.lookup ?? (dnsLookup as unknown as LookupFunction);
   return (opts, callback) => {
     const host = opts.hostname.replace(/^\[|\]$/g, '');
