@@ -1,4 +1,4 @@
-// npm run bench [-- --size 200000] [-- --bulk-concurrency 4]
+// npm run bench [-- --size 200000] [-- --concurrency 200] [-- --bulk-concurrency 4]
 //
 // In one process tree and one run, against loopback receivers in processes of their own:
 //  - a plain undici loop and a plain got loop at the same concurrency, over HTTP and over HTTPS
@@ -24,8 +24,11 @@ import { createTestDatabase, deleteRedisPrefix, spawnWorkerProcess, testConfig, 
 import { startApiServer } from '../apps/api/dist/server.js';
 
 const size = Number(argValue('--size') ?? 20_000);
-const bulkConcurrency = Number(argValue('--bulk-concurrency') ?? 4);
-const concurrency = bulkConcurrency * BULK_BATCH_SIZE;
+// Requests in flight, for the loops and for the replay (the merchant's flow control caps it there).
+const concurrency = Number(argValue('--concurrency') ?? 200);
+// Batch jobs the worker runs at once: more than concurrency / batch size lets one batch's database
+// work overlap another's requests.
+const bulkConcurrency = Number(argValue('--bulk-concurrency') ?? Math.ceil(concurrency / BULK_BATCH_SIZE));
 const WINDOW = { start: '2026-03-24 08:00:00', end: '2026-03-24 11:00:00', startMs: Date.parse('2026-03-24T08:00:00Z') };
 
 function argValue(name) {
@@ -116,7 +119,10 @@ async function main() {
     const account = await call('POST', '/admin/accounts', { name: 'bench' });
     const merchants = {};
     for (const scheme of ['http', 'https']) {
-      merchants[scheme] = await call('POST', '/admin/merchants', { account_id: account.id, name: `bench ${scheme}`, webhook_url: receivers[scheme].url });
+      // Flow control lets a replay use all but a fifth of the merchant's cap (live webhooks keep
+      // the rest): a cap of 250 gives the replay the loops' 200 in flight.
+      const maxConcurrency = Math.ceil(concurrency * 1.25);
+      merchants[scheme] = await call('POST', '/admin/merchants', { account_id: account.id, name: `bench ${scheme}`, webhook_url: receivers[scheme].url, max_concurrency: maxConcurrency });
       if (!merchants[scheme].id) throw new Error(`merchant: ${JSON.stringify(merchants[scheme])}`);
       process.stdout.write(`seeding ${size} transactions for the ${scheme} merchant...\n`);
       const spacing = (3 * 3600 * 1000 - 1) / size;

@@ -15,6 +15,8 @@ export function presentMerchant(merchant: MerchantRecord, options: { withSecret?
     branch_identifier: merchant.branchIdentifier,
     account_number: merchant.accountNumber,
     webhook_url: merchant.webhookUrl,
+    max_concurrency: merchant.maxConcurrency,
+    max_per_second: merchant.maxPerSecond,
     ...(options.withSecret ? { webhook_secret: merchant.webhookSecret } : {}),
     created_at: merchant.createdAt.toISOString(),
     updated_at: merchant.updatedAt.toISOString(),

@@ -83,14 +83,66 @@ function item(id: number) {
 
 const BASE_DELAY_MS = 1000;
 
-function run(deliveries: DeliveryRepository, deliverer: WebhookDeliverer, ids: number[]) {
+/** Flow control in memory: grants up to `room` (all by default), records holds and releases. */
+function fakeFlow(room = Infinity, retryInMs = 0) {
+  const calls = { asked: [] as Array<[number, string]>, released: 0, holds: [] as Array<[number, number]> };
+  const flow = {
+    acquire: async (_merchant: unknown, want: number, lane: string) => {
+      calls.asked.push([want, lane]);
+      const granted = Math.min(want, room);
+      return { granted, retryInMs: granted === 0 ? retryInMs : 0, release: async () => void (calls.released += granted) };
+    },
+    holdFor: async (merchantId: number, ms: number) => void calls.holds.push([merchantId, ms]),
+  };
+  return { flow, calls };
+}
+
+function run(deliveries: DeliveryRepository, deliverer: WebhookDeliverer, ids: number[], flow = fakeFlow().flow) {
   return runAttempts(
-    { deliveries, deliverer, retryBaseDelayMs: BASE_DELAY_MS, webhookTimeoutMs: 5000 },
-    { merchant, trigger: 'automatic', resendJobId: null, items: ids.map(item) },
+    { deliveries, deliverer, flow, retryBaseDelayMs: BASE_DELAY_MS, webhookTimeoutMs: 5000 },
+    { merchant, trigger: 'automatic', resendJobId: null, lane: 'bulk', items: ids.map(item) },
   );
 }
 
 // ---- runAttempts ---------------------------------------------------------------------------------
+
+describe('runAttempts and the merchant flow control', () => {
+  it('when the merchant has room for 2 of 5, then 2 are attempted, 3 are deferred untouched, and the slots are given back', async () => {
+    const ledger = fakeDeliveries();
+    const { deliverer, posted } = fakeDeliverer();
+    const { flow, calls } = fakeFlow(2);
+    const run5 = await run(ledger.repo, deliverer, [1, 2, 3, 4, 5], flow);
+    expect(calls.asked).toEqual([[5, 'bulk']]);
+    expect(posted.map((w) => w.transactionId)).toEqual([101, 102]);
+    expect(run5.deferred.map((d) => d.id)).toEqual([3, 4, 5]);
+    expect(run5.waitMs).toBeGreaterThan(0);
+    expect(calls.released).toBe(2);
+  });
+
+  it('when the merchant has no room (held by a Retry-After), then nothing is claimed or posted and the wait is the hold', async () => {
+    const ledger = fakeDeliveries();
+    const { deliverer, posted } = fakeDeliverer();
+    const { flow } = fakeFlow(0, 2500);
+    const none = await run(ledger.repo, deliverer, [1, 2], flow);
+    expect(ledger.begun).toEqual([]);
+    expect(posted).toEqual([]);
+    expect(none.deferred.map((d) => d.id)).toEqual([1, 2]);
+    expect(none.waitMs).toBe(2500);
+  });
+
+  it('when the merchant answers 429 with Retry-After, then the merchant is held that long and the retry waits at least as long', async () => {
+    const ledger = fakeDeliveries();
+    const { flow, calls } = fakeFlow();
+    const deliverer = {
+      prepare: fakeDeliverer().deliverer.prepare,
+      post: async (): Promise<AttemptOutcome> => ({ outcome: 'http_error', httpStatus: 429, durationMs: 2, error: 'HTTP 429', responseBody: null, retryAfterMs: 3_600_000 }),
+    } as unknown as WebhookDeliverer;
+    const { attempts } = await run(ledger.repo, deliverer, [1], flow);
+    expect(calls.holds).toEqual([[merchant.id, 3_600_000]]);
+    expect(attempts.get(1)!.retryInMs).toBe(3_600_000);
+    expect(ledger.completed[0]!.results[0]!.retryInMs).toBe(3_600_000);
+  });
+});
 
 describe('runAttempts', () => {
   it('when all are claimed, then each is started with what it sends and the attempt limits', async () => {

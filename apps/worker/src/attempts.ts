@@ -1,11 +1,12 @@
 import { MAX_DELIVERY_ATTEMPTS, type DeliveryTrigger } from '@wr/domain';
 import type { AttemptResult, DeliveryRecord, DeliveryRepository, MerchantRecord, MovedDelivery } from '@wr/db';
 import type { AttemptOutcome, DeliveryRequest, WebhookDeliverer } from '@wr/delivery';
-import { attemptLeaseMs, retryDelayMs } from '@wr/queues';
+import { attemptLeaseMs, retryDelayMs, type FlowControl, type FlowLane } from '@wr/queues';
 
 export interface AttemptDeps {
   deliveries: DeliveryRepository;
   deliverer: WebhookDeliverer;
+  flow: Pick<FlowControl, 'acquire' | 'holdFor'>;
   retryBaseDelayMs: number;
   webhookTimeoutMs: number;
 }
@@ -15,16 +16,24 @@ export interface AttemptRun {
   moved: MovedDelivery[];
   /** Each attempt made, by delivery id. */
   attempts: Map<number, MadeAttempt>;
+  /** Deliveries the merchant's flow control had no room for: untouched, still due. */
+  deferred: DeliveryRecord[];
+  /** When something was deferred: how long to wait before trying again. */
+  waitMs: number;
 }
 
 /** One attempt made: how it ended, and (if it failed) the backoff before the next. */
 export type MadeAttempt = AttemptOutcome & { webhookLogId: number; attempt: number; retryInMs: number };
 
+/** How soon to ask again when the merchant's cap is full (a slot frees as soon as a request ends). */
+const CAP_FULL_WAIT_MS = 100;
+
 /**
- * Makes the next attempt of each delivery, all to one merchant: claims them and writes their
- * audit rows before any request (one statement), sends the webhooks concurrently, then records
- * every outcome and what each delivery becomes (one statement). A delivery another wake-up has
- * already claimed is left alone.
+ * Makes the next attempt of each delivery, all to one merchant, as far as its flow control allows
+ * (the rest is deferred, untouched): claims them and writes their audit rows before any request
+ * (one statement), sends the webhooks concurrently, then records every outcome and what each
+ * delivery becomes (one statement). A delivery another wake-up has already claimed is left alone.
+ * A 429/503 with Retry-After holds the merchant, and that delivery's retry, until then.
  */
 export async function runAttempts(
   deps: AttemptDeps,
@@ -32,11 +41,30 @@ export async function runAttempts(
     merchant: MerchantRecord;
     trigger: DeliveryTrigger;
     resendJobId: string | null;
+    lane: FlowLane;
     items: Array<{ delivery: DeliveryRecord; request: DeliveryRequest }>;
   },
 ): Promise<AttemptRun> {
+  const leaseMs = attemptLeaseMs(deps.webhookTimeoutMs);
+  const grant = await deps.flow.acquire(input.merchant, input.items.length, input.lane, leaseMs);
+  const deferred = input.items.slice(grant.granted).map((i) => i.delivery);
+  const waitMs = deferred.length > 0 ? Math.max(grant.retryInMs, CAP_FULL_WAIT_MS) : 0;
+  if (grant.granted === 0) return { moved: [], attempts: new Map(), deferred, waitMs };
+  try {
+    return { ...(await attemptNow(deps, input, input.items.slice(0, grant.granted), leaseMs)), deferred, waitMs };
+  } finally {
+    await grant.release().catch(() => undefined);
+  }
+}
+
+async function attemptNow(
+  deps: AttemptDeps,
+  input: { merchant: MerchantRecord; trigger: DeliveryTrigger; resendJobId: string | null },
+  items: Array<{ delivery: DeliveryRecord; request: DeliveryRequest }>,
+  leaseMs: number,
+): Promise<Pick<AttemptRun, 'moved' | 'attempts'>> {
   const sentAt = new Date();
-  const prepared = new Map(input.items.map(({ delivery, request }) => [delivery.id, deps.deliverer.prepare(request, sentAt)]));
+  const prepared = new Map(items.map(({ delivery, request }) => [delivery.id, deps.deliverer.prepare(request, sentAt)]));
   const claimed = await deps.deliveries.beginAttempts(
     [...prepared].map(([deliveryId, w]) => ({
       deliveryId,
@@ -48,7 +76,7 @@ export async function runAttempts(
     })),
     {
       accountId: input.merchant.accountId,
-      leaseMs: attemptLeaseMs(deps.webhookTimeoutMs),
+      leaseMs,
       maxAttempts: MAX_DELIVERY_ATTEMPTS,
       resendJobId: input.resendJobId,
     },
@@ -57,7 +85,8 @@ export async function runAttempts(
   const results: AttemptResult[] = await Promise.all(
     claimed.map(async (c) => {
       const outcome = await deps.deliverer.post(prepared.get(c.deliveryId)!, input.trigger);
-      const retryInMs = retryDelayMs(deps.retryBaseDelayMs, c.attempt);
+      if (outcome.retryAfterMs !== undefined) await deps.flow.holdFor(input.merchant.id, outcome.retryAfterMs).catch(() => undefined);
+      const retryInMs = Math.max(retryDelayMs(deps.retryBaseDelayMs, c.attempt), outcome.retryAfterMs ?? 0);
       attempts.set(c.deliveryId, { ...outcome, webhookLogId: c.webhookLogId, attempt: c.attempt, retryInMs });
       return { ...outcome, ...c, next: nextState(outcome.outcome, c.attempt), retryInMs };
     }),

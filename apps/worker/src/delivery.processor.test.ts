@@ -24,6 +24,8 @@ interface World {
   superseded?: boolean;
   /** true: another wake-up claimed it; 'not_due_by_database': nothing was claimed and nothing moved. */
   claimedElsewhere?: boolean | 'not_due_by_database';
+  /** The merchant's flow control has no room (cap full, rate spent, or a Retry-After hold). */
+  noRoom?: boolean;
   outcome?: AttemptOutcome['outcome'];
 }
 
@@ -82,6 +84,14 @@ function setup(world: World = {}) {
     transactions: { findById: async () => transaction } as unknown as TransactionRepository,
     merchants: { findById: async () => merchant } as unknown as MerchantRepository,
     deliverer: deliverer as unknown as WebhookDeliverer,
+    flow: {
+      acquire: async (_m: unknown, want: number) => ({
+        granted: world.noRoom ? 0 : want,
+        retryInMs: world.noRoom ? 3000 : 0,
+        release: async () => undefined,
+      }),
+      holdFor: async () => undefined,
+    },
     queue: queue as unknown as DeliveryQueue,
     logger: logger as unknown as Logger,
     retryBaseDelayMs: 30_000,
@@ -136,6 +146,16 @@ describe('delivery processor', () => {
     const t = setup({ claimedElsewhere: 'not_due_by_database' });
     await expect(t.run('token-1')).rejects.toBeInstanceOf(DelayedError);
     expect(t.delayedTo).toHaveLength(1);
+    expect(t.posted).toEqual([]);
+    expect(t.queued).toEqual([]);
+  });
+
+  it('when the merchant has no room (its cap, rate or Retry-After), then the wake-up waits for it without spending an attempt', async () => {
+    const t = setup({ noRoom: true });
+    const before = Date.now();
+    await expect(t.run('token-1')).rejects.toBeInstanceOf(DelayedError);
+    expect(t.delayedTo).toHaveLength(1);
+    expect(t.delayedTo[0]!).toBeGreaterThanOrEqual(before + 3000);
     expect(t.posted).toEqual([]);
     expect(t.queued).toEqual([]);
   });

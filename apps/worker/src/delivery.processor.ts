@@ -3,10 +3,10 @@ import type { DeliveryRepository, MerchantRepository, TransactionRepository } fr
 import type { WebhookDeliverer } from '@wr/delivery';
 import type { Logger } from '@wr/logger';
 import { enqueueDeliveries, type DeliveryJobData, type DeliveryQueue, type LegacyDeliveryJobData } from '@wr/queues';
-import { runAttempts } from './attempts.js';
+import { runAttempts, type AttemptDeps } from './attempts.js';
 
 export type DeliveryResult =
-  | { skipped: 'not_pending' | 'not_due' | 'no_webhook_url' | 'superseded' | 'missing' | 'claimed_elsewhere' }
+  | { skipped: 'not_pending' | 'not_due' | 'no_webhook_url' | 'superseded' | 'missing' | 'claimed_elsewhere' | 'flow_control' }
   | { outcome: string; webhookLogId: number; attempt: number; state: string };
 
 /**
@@ -19,6 +19,7 @@ export function createDeliveryProcessor(deps: {
   transactions: TransactionRepository;
   merchants: MerchantRepository;
   deliverer: WebhookDeliverer;
+  flow: AttemptDeps['flow'];
   queue: DeliveryQueue;
   logger: Logger;
   retryBaseDelayMs: number;
@@ -29,9 +30,14 @@ export function createDeliveryProcessor(deps: {
    * waits for it rather than ending: the sweeper re-drives under the same job id, which BullMQ
    * ignores while this job is kept, so an ended wake-up would leave the delivery to nobody.
    */
-  const later = async (job: Job<DeliveryJobData>, token: string | undefined, at: number): Promise<DeliveryResult> => {
-    if (!token) return { skipped: 'not_due' };
-    await job.moveToDelayed(Math.max(at, Date.now() + 1000), token);
+  const later = async (
+    job: Job<DeliveryJobData>,
+    token: string | undefined,
+    at: number,
+    why: 'not_due' | 'flow_control' = 'not_due',
+  ): Promise<DeliveryResult> => {
+    if (!token) return { skipped: why };
+    await job.moveToDelayed(Math.max(at, Date.now() + (why === 'not_due' ? 1000 : 50)), token);
     throw new DelayedError();
   };
 
@@ -76,12 +82,15 @@ export function createDeliveryProcessor(deps: {
       await deps.deliveries.finishWithoutAttempt(delivery.id, 'superseded');
       return { skipped: 'superseded' };
     }
-    const { moved, attempts } = await runAttempts(deps, {
+    const { moved, attempts, deferred, waitMs } = await runAttempts(deps, {
       merchant,
       trigger: delivery.trigger,
       resendJobId: null,
+      lane: 'live',
       items: [{ delivery, request: { transaction, merchant, event: delivery } }],
     });
+    // The merchant's cap is full, its rate spent, or it asked us to wait: no attempt is spent.
+    if (deferred.length > 0) return later(job, token, Date.now() + waitMs, 'flow_control');
     const made = attempts.get(delivery.id);
     if (!made) {
       const now = await deps.deliveries.findById(delivery.id);

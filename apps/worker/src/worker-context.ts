@@ -21,6 +21,7 @@ import {
   createDeliveryQueue,
   createRedisConnection,
   createReplayScheduleQueue,
+  FlowControl,
   ReplayLock,
   type BulkDeliveryQueue,
   type BulkFanoutQueue,
@@ -42,6 +43,8 @@ export interface WorkerContext {
   fanoutQueue: BulkFanoutQueue;
   scheduleQueue: ReplayScheduleQueue;
   replayLock: ReplayLock;
+  /** Per-merchant caps, rates and Retry-After holds, shared by every worker through Redis. */
+  flow: FlowControl;
   replays: ReplayService;
   metrics: ServiceMetrics;
   /** Set when the process is shutting down: long jobs hand themselves back at their next step. */
@@ -97,6 +100,7 @@ export async function createWorkerContext(config: AppConfig, logger: Logger, opt
     fanoutQueue,
     scheduleQueue,
     replayLock,
+    flow: new FlowControl(redis, config.queuePrefix, { maxConcurrency: config.merchantMaxConcurrency }),
     replays: new ReplayService({ db, redis, transactions: repos.transactions, resendJobs: repos.resendJobs, fanoutQueue, lock: replayLock }),
     metrics,
     stopping: { value: false },

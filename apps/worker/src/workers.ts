@@ -58,6 +58,7 @@ export async function startWorkers(config: AppConfig, logger: Logger, options: W
         transactions: ctx.repos.transactions,
         merchants: ctx.repos.merchants,
         deliverer: ctx.deliverer,
+        flow: ctx.flow,
         queue: ctx.deliveryQueue,
         logger,
         retryBaseDelayMs: config.retryBaseDelayMs,

@@ -26,6 +26,9 @@ export const configSchema = Joi.object({
   // First retry after ~30 s, then ~60 s, ~120 s (exponential, with jitter): a merchant that is
   // down for a deploy gets its event within a few minutes without being hammered.
   RETRY_BASE_DELAY_MS: Joi.number().integer().min(1).max(3600000).default(30000),
+  // Deliveries in flight to one merchant at once, across all workers, unless the merchant has its
+  // own max_concurrency: a merchant back from an outage gets a steady stream, not a flood.
+  MERCHANT_MAX_CONCURRENCY: Joi.number().integer().min(1).max(10000).default(20),
   // Deliveries are I/O bound (waiting on merchants' servers), so one worker runs many at once.
   WORKER_CONCURRENCY: Joi.number().integer().min(1).max(1000).default(50),
   // Bulk batch jobs one worker runs at once; each sends its batch (50 webhooks) concurrently.
@@ -60,6 +63,7 @@ export interface AppConfig {
   readonly resendRateLimitPerMinute: number;
   readonly retryBaseDelayMs: number;
   readonly workerConcurrency: number;
+  readonly merchantMaxConcurrency: number;
   readonly bulkConcurrency: number;
   readonly jobLockMs: number;
   readonly reconcileIntervalMs: number;

@@ -32,6 +32,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     resendRateLimitPerMinute: value.RESEND_RATE_LIMIT_PER_MINUTE,
     retryBaseDelayMs: value.RETRY_BASE_DELAY_MS,
     workerConcurrency: value.WORKER_CONCURRENCY,
+    merchantMaxConcurrency: value.MERCHANT_MAX_CONCURRENCY,
     bulkConcurrency: value.BULK_CONCURRENCY,
     jobLockMs: value.JOB_LOCK_MS,
     reconcileIntervalMs: value.RECONCILE_INTERVAL_MS,

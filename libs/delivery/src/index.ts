@@ -3,3 +3,4 @@ export * from './webhook-http-client.js';
 export * from './webhook-deliverer.js';
 export * from './target-policy.js';
 export * from './target-filter.js';
+export * from './retry-after.js';

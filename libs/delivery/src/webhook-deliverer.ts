@@ -9,6 +9,7 @@ import type { MerchantRecord, TransactionRecord, WebhookLogRecord, WebhookLogRep
 import type { Logger } from '@wr/logger';
 import type { ServiceMetrics } from '@wr/metrics';
 import type { HttpAttempt, WebhookHttpClient } from './webhook-http-client.js';
+import { retryAfterMs } from './retry-after.js';
 import { signWebhook } from './webhook-signer.js';
 
 export interface DeliveryRequest {
@@ -39,6 +40,8 @@ export interface AttemptOutcome {
   durationMs: number;
   error: string | null;
   responseBody: string | null;
+  /** A 429 or 503 that said how long to wait (Retry-After, capped at an hour). */
+  retryAfterMs?: number;
 }
 
 export class NoWebhookUrlError extends Error {
@@ -104,9 +107,11 @@ export class WebhookDeliverer {
     const labels = { trigger, outcome };
     this.deps.metrics?.deliveries.inc(labels);
     this.deps.metrics?.deliveryDuration.observe(labels, attempt.durationMs / 1000);
+    const waitMs = attempt.kind === 'response' && (attempt.status === 429 || attempt.status === 503) ? retryAfterMs(attempt.retryAfter) : undefined;
     return {
       outcome,
       error,
+      ...(waitMs !== undefined ? { retryAfterMs: waitMs } : {}),
       httpStatus: attempt.kind === 'response' ? attempt.status : null,
       durationMs: attempt.durationMs,
       responseBody: attempt.kind === 'response' ? sanitizeForText(attempt.bodyExcerpt) : null,

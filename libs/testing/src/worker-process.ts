@@ -19,6 +19,7 @@ export function envFor(config: AppConfig, overrides: Record<string, string> = {}
     WEBHOOK_EXTRA_CA_FILE: config.webhookExtraCaFile ?? '',
     RETRY_BASE_DELAY_MS: String(config.retryBaseDelayMs),
     WORKER_CONCURRENCY: String(config.workerConcurrency),
+    MERCHANT_MAX_CONCURRENCY: String(config.merchantMaxConcurrency),
     BULK_CONCURRENCY: String(config.bulkConcurrency),
     JOB_LOCK_MS: String(config.jobLockMs),
     RECONCILE_INTERVAL_MS: String(config.reconcileIntervalMs),

@@ -40,6 +40,8 @@ export function adminRoutes(deps: { adminToken: string; accounts: AccountsServic
       branchIdentifier: body.branch_identifier ?? null,
       accountNumber: body.account_number ?? null,
       webhookUrl: body.webhook_url ?? null,
+      maxConcurrency: body.max_concurrency ?? null,
+      maxPerSecond: body.max_per_second ?? null,
     });
     res.status(201).json(presentMerchant(merchant, { withSecret: true }));
   });
@@ -47,7 +49,12 @@ export function adminRoutes(deps: { adminToken: string; accounts: AccountsServic
   router.patch('/merchants/:id', jsonBody(SMALL_BODY), async (req, res) => {
     const id = pathId(req.params.id, 'Merchant not found', 2_147_483_647);
     const body = validate(updateMerchantSchema, req.body ?? {});
-    const merchant = await deps.accounts.updateMerchant(id, { name: body.name, webhookUrl: body.webhook_url });
+    const merchant = await deps.accounts.updateMerchant(id, {
+      name: body.name,
+      webhookUrl: body.webhook_url,
+      maxConcurrency: body.max_concurrency,
+      maxPerSecond: body.max_per_second,
+    });
     res.json(presentMerchant(merchant));
   });
 

@@ -11,6 +11,9 @@ const explicitMerchantId = Joi.number().integer().min(1).max(1_000_000_000);
 const explicitTransactionId = Joi.number().integer().min(1).max(2 ** 52);
 const webhookUrl = Joi.string().trim().max(2048).uri({ scheme: ['http', 'https'] });
 const name = Joi.string().trim().min(1).max(200);
+/** Flow control: null = the deployment's default (concurrency) or no cap (rate). */
+const maxConcurrency = Joi.number().integer().min(1).max(10_000).allow(null);
+const maxPerSecond = Joi.number().integer().min(1).max(100_000).allow(null);
 
 export const createAccountSchema = Joi.object({ name: name.required() });
 
@@ -21,9 +24,16 @@ export const createMerchantSchema = Joi.object({
   branch_identifier: Joi.string().pattern(/^[0-9]{1,10}$/).messages({ 'string.pattern.base': '"branch_identifier" must be 1 to 10 digits' }),
   account_number: Joi.string().pattern(/^[0-9A-Za-z-]{1,32}$/).messages({ 'string.pattern.base': '"account_number" must be 1 to 32 letters, digits or dashes' }),
   webhook_url: webhookUrl.allow(null),
+  max_concurrency: maxConcurrency,
+  max_per_second: maxPerSecond,
 }).and('branch_identifier', 'account_number');
 
-export const updateMerchantSchema = Joi.object({ name, webhook_url: webhookUrl.allow(null) }).min(1);
+export const updateMerchantSchema = Joi.object({
+  name,
+  webhook_url: webhookUrl.allow(null),
+  max_concurrency: maxConcurrency,
+  max_per_second: maxPerSecond,
+}).min(1);
 
 const transactionFields = {
   merchant_id: int32Id.required(),

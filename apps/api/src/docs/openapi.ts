@@ -193,10 +193,16 @@ const merchantProperties: JsonObject = {
   branch_identifier: { type: ['string', 'null'] },
   account_number: { type: ['string', 'null'] },
   webhook_url: { type: ['string', 'null'] },
+  max_concurrency: { type: ['integer', 'null'], description: 'Deliveries in flight at once, across all workers (null: the deployment default, MERCHANT_MAX_CONCURRENCY).' },
+  max_per_second: { type: ['integer', 'null'], description: 'Deliveries per second, across all workers (null: no rate cap).' },
   created_at: { type: 'string', format: 'date-time' },
   updated_at: { type: 'string', format: 'date-time' },
 };
-const merchantRequired = ['id', 'account_id', 'name', 'branch_identifier', 'account_number', 'webhook_url', 'created_at', 'updated_at'];
+const merchantRequired = ['id', 'account_id', 'name', 'branch_identifier', 'account_number', 'webhook_url', 'max_concurrency', 'max_per_second', 'created_at', 'updated_at'];
+const flowControlFields: JsonObject = {
+  max_concurrency: { type: ['integer', 'null'], minimum: 1, maximum: 10_000, description: 'Deliveries in flight to this merchant at once (null: MERCHANT_MAX_CONCURRENCY). Live webhooks go first: a replay leaves them a fifth.' },
+  max_per_second: { type: ['integer', 'null'], minimum: 1, maximum: 100_000, description: 'Deliveries per second to this merchant (null: no rate cap).' },
+};
 
 const jobCounters: JsonObject = {
   total: { type: 'integer', minimum: 0, description: 'Notifications matched by the window.' },
@@ -307,6 +313,7 @@ const schemas: Record<string, Json> = {
       branch_identifier: { type: 'string', pattern: '^[0-9]{1,10}$' },
       account_number: { type: 'string', pattern: '^[0-9A-Za-z-]{1,32}$' },
       webhook_url: { ...WEBHOOK_URL, type: ['string', 'null'] },
+      ...flowControlFields,
     },
     dependentRequired: { branch_identifier: ['account_number'], account_number: ['branch_identifier'] },
     additionalProperties: false,
@@ -318,6 +325,7 @@ const schemas: Record<string, Json> = {
     properties: {
       name: { type: 'string', minLength: 1, maxLength: 200 },
       webhook_url: { ...WEBHOOK_URL, type: ['string', 'null'], description: 'null clears it.' },
+      ...flowControlFields,
     },
     additionalProperties: false,
     example: { webhook_url: 'https://shop.example/webhooks/v2' },

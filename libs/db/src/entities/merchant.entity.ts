@@ -9,6 +9,10 @@ export interface MerchantRecord {
   webhookUrl: string | null;
   /** Needed in clear to sign webhooks (HMAC), so it cannot be hashed; never logged or queued. */
   webhookSecret: string;
+  /** Deliveries in flight to this merchant at once, across all workers; null = MERCHANT_MAX_CONCURRENCY. */
+  maxConcurrency: number | null;
+  /** Deliveries per second to this merchant, across all workers; null = no rate cap. */
+  maxPerSecond: number | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -24,6 +28,8 @@ export const MerchantEntity = new EntitySchema<MerchantRecord>({
     accountNumber: { name: 'account_number', type: 'text', nullable: true },
     webhookUrl: { name: 'webhook_url', type: 'text', nullable: true },
     webhookSecret: { name: 'webhook_secret', type: 'text' },
+    maxConcurrency: { name: 'max_concurrency', type: 'integer', nullable: true },
+    maxPerSecond: { name: 'max_per_second', type: 'integer', nullable: true },
     createdAt: { name: 'created_at', type: 'timestamptz', createDate: true },
     updatedAt: { name: 'updated_at', type: 'timestamptz', updateDate: true },
   },

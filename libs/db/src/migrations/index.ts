@@ -4,6 +4,7 @@ import { DeliveryOutbox1763950000000 } from './1763950000000-delivery-outbox.js'
 import { AuditTimeIndex1763960000000 } from './1763960000000-audit-time-index.js';
 import { SafeTransactionIds1763970000000 } from './1763970000000-safe-transaction-ids.js';
 import { DeliveryLedger1764000000000 } from './1764000000000-delivery-ledger.js';
+import { MerchantFlowControl1764100000000 } from './1764100000000-merchant-flow-control.js';
 
 /** Every migration, oldest first. Listed explicitly: no globbing of compiled files. */
 export const ALL_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const ALL_MIGRATIONS = [
   AuditTimeIndex1763960000000,
   SafeTransactionIds1763970000000,
   DeliveryLedger1764000000000,
+  MerchantFlowControl1764100000000,
 ];

@@ -10,11 +10,15 @@ export interface NewMerchant {
   accountNumber: string | null;
   webhookUrl: string | null;
   webhookSecret: string;
+  maxConcurrency?: number | null;
+  maxPerSecond?: number | null;
 }
 
 export interface MerchantPatch {
   name?: string;
   webhookUrl?: string | null;
+  maxConcurrency?: number | null;
+  maxPerSecond?: number | null;
 }
 
 export class MerchantRepository {
@@ -22,8 +26,9 @@ export class MerchantRepository {
 
   async create(input: NewMerchant, manager: EntityManager = this.db.manager): Promise<MerchantRecord> {
     const rows = await manager.query(
-      `INSERT INTO merchants (id, account_id, name, branch_identifier, account_number, webhook_url, webhook_secret)
-       VALUES (COALESCE($1::integer, nextval(pg_get_serial_sequence('merchants', 'id'))), $2, $3, $4, $5, $6, $7)
+      `INSERT INTO merchants (id, account_id, name, branch_identifier, account_number, webhook_url, webhook_secret,
+                              max_concurrency, max_per_second)
+       VALUES (COALESCE($1::integer, nextval(pg_get_serial_sequence('merchants', 'id'))), $2, $3, $4, $5, $6, $7, $8, $9)
        RETURNING *`,
       [
         input.id ?? null,
@@ -33,6 +38,8 @@ export class MerchantRepository {
         input.accountNumber,
         input.webhookUrl,
         input.webhookSecret,
+        input.maxConcurrency ?? null,
+        input.maxPerSecond ?? null,
       ],
     );
     // An explicit id (imported from the platform's core) must never be handed out again later.
@@ -46,9 +53,21 @@ export class MerchantRepository {
       `UPDATE merchants SET
          name = CASE WHEN $2::boolean THEN $3 ELSE name END,
          webhook_url = CASE WHEN $4::boolean THEN $5 ELSE webhook_url END,
+         max_concurrency = CASE WHEN $6::boolean THEN $7::integer ELSE max_concurrency END,
+         max_per_second = CASE WHEN $8::boolean THEN $9::integer ELSE max_per_second END,
          updated_at = now()
        WHERE id = $1 RETURNING *`,
-      [id, patch.name !== undefined, patch.name ?? null, patch.webhookUrl !== undefined, patch.webhookUrl ?? null],
+      [
+        id,
+        patch.name !== undefined,
+        patch.name ?? null,
+        patch.webhookUrl !== undefined,
+        patch.webhookUrl ?? null,
+        patch.maxConcurrency !== undefined,
+        patch.maxConcurrency ?? null,
+        patch.maxPerSecond !== undefined,
+        patch.maxPerSecond ?? null,
+      ],
     );
     return mapRow(manager, MerchantEntity, rows[0]);
   }
