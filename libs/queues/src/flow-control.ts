@@ -5,7 +5,9 @@ import type { Redis } from 'ioredis';
  * Takes up to ARGV[1] delivery slots for one merchant, in one step on Redis's clock:
  * - none while the merchant asked us to wait (429/503 Retry-After): {0, ms left};
  * - in flight at most ARGV[2] - ARGV[3] (slots are leases that expire, so a dead worker's return);
- * - at most ARGV[4] a second (0 = no rate cap), counted per second in a hash: {0, ms to next second}.
+ * - at most ARGV[4] in any 1-second window (0 = no rate cap): each grant is logged in a sorted set
+ *   scored by its time, so the count is over the last 1000 ms, not per clock second (which let
+ *   twice the rate through across a second's edge): {0, ms until the oldest leaves the window}.
  * Keys share one hash tag, so the script runs on Redis Cluster too.
  */
 const ACQUIRE = `
@@ -19,15 +21,14 @@ local grant = math.min(tonumber(ARGV[1]), free)
 if grant <= 0 then return {0, 0} end
 local rate = tonumber(ARGV[4])
 if rate > 0 then
-  local second = math.floor(now / 1000)
-  local used = 0
-  if tonumber(redis.call('HGET', KEYS[2], 'second') or '-1') == second then
-    used = tonumber(redis.call('HGET', KEYS[2], 'used') or '0')
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - 1000)
+  grant = math.min(grant, rate - redis.call('ZCARD', KEYS[2]))
+  if grant <= 0 then
+    local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+    return {0, math.max(1, tonumber(oldest[2]) + 1000 - now)}
   end
-  grant = math.min(grant, rate - used)
-  if grant <= 0 then return {0, 1000 - (now % 1000)} end
-  redis.call('HSET', KEYS[2], 'second', second, 'used', used + grant)
-  redis.call('PEXPIRE', KEYS[2], 2000)
+  for i = 1, grant do redis.call('ZADD', KEYS[2], now, ARGV[6] .. ':' .. i) end
+  redis.call('PEXPIRE', KEYS[2], 1000)
 end
 local expires = now + tonumber(ARGV[5])
 for i = 1, grant do redis.call('ZADD', KEYS[1], expires, ARGV[6] .. ':' .. i) end
@@ -78,7 +79,7 @@ export class FlowControl {
 
   private keys(merchantId: number): [string, string, string] {
     const base = `${this.prefix}:flow:{m${merchantId}}`;
-    return [`${base}:slots`, `${base}:rate`, `${base}:hold`];
+    return [`${base}:slots`, `${base}:window`, `${base}:hold`];
   }
 
   /** The part of the cap a replay leaves to live webhooks. */
