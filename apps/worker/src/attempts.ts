@@ -26,7 +26,7 @@ export interface AttemptRun {
 export type MadeAttempt = AttemptOutcome & { webhookLogId: number; attempt: number; retryInMs: number };
 
 /** How soon to ask again when the merchant's cap is full (a slot frees as soon as a request ends). */
-const CAP_FULL_WAIT_MS = 100;
+const CAP_FULL_WAIT_MS = 40;
 
 /**
  * Makes the next attempt of each delivery, all to one merchant, as far as its flow control allows
@@ -50,10 +50,17 @@ export async function runAttempts(
   const deferred = input.items.slice(grant.granted).map((i) => i.delivery);
   const waitMs = deferred.length > 0 ? Math.max(grant.retryInMs, CAP_FULL_WAIT_MS) : 0;
   if (grant.granted === 0) return { moved: [], attempts: new Map(), deferred, waitMs };
-  try {
-    return { ...(await attemptNow(deps, input, input.items.slice(0, grant.granted), leaseMs)), deferred, waitMs };
-  } finally {
+  // The slots go back as soon as the requests are done, not after the bookkeeping.
+  let released = false;
+  const release = async () => {
+    if (released) return;
+    released = true;
     await grant.release().catch(() => undefined);
+  };
+  try {
+    return { ...(await attemptNow(deps, input, input.items.slice(0, grant.granted), leaseMs, release)), deferred, waitMs };
+  } finally {
+    await release();
   }
 }
 
@@ -62,6 +69,7 @@ async function attemptNow(
   input: { merchant: MerchantRecord; trigger: DeliveryTrigger; resendJobId: string | null },
   items: Array<{ delivery: DeliveryRecord; request: DeliveryRequest }>,
   leaseMs: number,
+  requestsDone: () => Promise<void>,
 ): Promise<Pick<AttemptRun, 'moved' | 'attempts'>> {
   const sentAt = new Date();
   const prepared = new Map(items.map(({ delivery, request }) => [delivery.id, deps.deliverer.prepare(request, sentAt)]));
@@ -91,6 +99,7 @@ async function attemptNow(
       return { ...outcome, ...c, next: nextState(outcome.outcome, c.attempt), retryInMs };
     }),
   );
+  await requestsDone();
   const moved = await deps.deliveries.completeAttempts(results, input.resendJobId);
   return { moved, attempts };
 }

@@ -1,8 +1,13 @@
 import type { Job } from 'bullmq';
 import { enqueueBatches, type BulkBatchJobData } from '@wr/queues';
-import { runAttempts } from './attempts.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { MovedDelivery } from '@wr/db';
+import { runAttempts, type MadeAttempt } from './attempts.js';
 import { completeIfDone, failJob } from './replay-lifecycle.js';
 import type { WorkerContext } from './worker-context.js';
+
+/** How long a batch waits in-process for its merchant's slots before leaving the rest to the queue. */
+const WAIT_IN_BATCH_MS = 10_000;
 
 type BatchResult = { delivered: number; retrying: number; deferred?: number } | { skipped: string };
 
@@ -13,7 +18,7 @@ type BatchResult = { delivered: number; retrying: number; deferred?: number } | 
  * does not finish stays pending in the ledger, where the sweeper finds it.
  */
 export function createBulkBatchProcessor(
-  ctx: Pick<WorkerContext, 'config' | 'deliverer' | 'repos' | 'bulkDeliveryQueue' | 'replayLock' | 'logger' | 'flow'>,
+  ctx: Pick<WorkerContext, 'config' | 'deliverer' | 'repos' | 'bulkDeliveryQueue' | 'replayLock' | 'logger' | 'flow' | 'stopping'>,
 ) {
   return async (job: Job<BulkBatchJobData>): Promise<BatchResult> => {
     const { resendJobId, deliveryIds } = job.data;
@@ -38,27 +43,39 @@ export function createBulkBatchProcessor(
       return { skipped: 'no_webhook_url' };
     }
     const transactions = new Map(found.map((t) => [t.id, t]));
-    const { moved, attempts, deferred, waitMs } = await runAttempts(
-      {
-        deliveries: ctx.repos.deliveries,
-        deliverer: ctx.deliverer,
-        flow: ctx.flow,
-        retryBaseDelayMs: ctx.config.retryBaseDelayMs,
-        webhookTimeoutMs: ctx.config.webhookTimeoutMs,
-      },
-      {
-        merchant,
-        trigger: rj.trigger,
-        resendJobId: rj.id,
-        lane: 'bulk',
-        items: due.flatMap((delivery) => {
-          const transaction = transactions.get(delivery.transactionId);
-          return transaction ? [{ delivery, request: { transaction, merchant } }] : [];
-        }),
-      },
-    );
-    // What the merchant's flow control had no room for waits its turn, untouched in the ledger.
-    if (deferred.length > 0) await enqueueBatches(ctx.bulkDeliveryQueue, rj.id, deferred.map((d) => d.id), waitMs);
+    const deps = {
+      deliveries: ctx.repos.deliveries,
+      deliverer: ctx.deliverer,
+      flow: ctx.flow,
+      retryBaseDelayMs: ctx.config.retryBaseDelayMs,
+      webhookTimeoutMs: ctx.config.webhookTimeoutMs,
+    };
+    let items = due.flatMap((delivery) => {
+      const transaction = transactions.get(delivery.transactionId);
+      return transaction ? [{ delivery, request: { transaction, merchant } }] : [];
+    });
+    // A merchant with a small cap or a rate takes the batch in waves as its slots free up: the
+    // batch waits for them here, briefly and with jitter (so batches do not wake together),
+    // rather than re-queueing itself over and over. Past a while, what is left waits in the queue.
+    const moved: MovedDelivery[] = [];
+    const attempts = new Map<number, MadeAttempt>();
+    const giveUpAt = Date.now() + WAIT_IN_BATCH_MS;
+    let deferred = 0;
+    while (items.length > 0) {
+      const wave = await runAttempts(deps, { merchant, trigger: rj.trigger, resendJobId: rj.id, lane: 'bulk', items });
+      moved.push(...wave.moved);
+      for (const [id, made] of wave.attempts) attempts.set(id, made);
+      const left = new Set(wave.deferred.map((d) => d.id));
+      items = items.filter((i) => left.has(i.delivery.id));
+      if (items.length === 0) break;
+      if (Date.now() + wave.waitMs > giveUpAt || ctx.stopping.value) {
+        // What the merchant's flow control had no room for waits its turn, untouched in the ledger.
+        deferred = items.length;
+        await enqueueBatches(ctx.bulkDeliveryQueue, rj.id, items.map((i) => i.delivery.id), wave.waitMs);
+        break;
+      }
+      await sleep(wave.waitMs * (0.5 + Math.random()));
+    }
     const retry = moved.filter((m) => m.state === 'pending');
     if (retry.length > 0) {
       // The longest backoff of the batch (jitter differs per delivery), so every one is due when
@@ -67,6 +84,6 @@ export function createBulkBatchProcessor(
       await enqueueBatches(ctx.bulkDeliveryQueue, rj.id, retry.map((m) => m.id), delayMs);
     }
     if (retry.length < moved.length) await completeIfDone(ctx, rj);
-    return { delivered: moved.filter((m) => m.state === 'succeeded').length, retrying: retry.length, deferred: deferred.length };
+    return { delivered: moved.filter((m) => m.state === 'succeeded').length, retrying: retry.length, deferred };
   };
 }
