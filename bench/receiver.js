@@ -5,10 +5,15 @@ import http from 'node:http';
 import https from 'node:https';
 
 let count = 0;
+// Receipt times of live webhooks (the bench sends them as CASHOUT, its replays are CASHIN).
+const live = [];
 const handler = (req, res) => {
-  req.resume();
+  let body = '';
+  req.setEncoding('utf8');
+  req.on('data', (chunk) => (body += chunk));
   req.on('end', () => {
     count += 1;
+    if (body.includes('"kind":"CASHOUT"')) live.push({ transactionId: JSON.parse(body).transactionId, at: Date.now() });
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end('{"ok":true}');
   });
@@ -20,5 +25,5 @@ const server =
     : http.createServer(handler);
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`));
-process.on('message', () => process.send?.({ count }));
+process.on('message', () => process.send?.({ count, live }));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

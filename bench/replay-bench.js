@@ -29,6 +29,7 @@ const concurrency = Number(argValue('--concurrency') ?? 200);
 // Batch jobs the worker runs at once: more than concurrency / batch size lets one batch's database
 // work overlap another's requests.
 const bulkConcurrency = Number(argValue('--bulk-concurrency') ?? Math.ceil(concurrency / BULK_BATCH_SIZE));
+const LIVE_DURING_REPLAY = 50;
 const WINDOW = { start: '2026-03-24 08:00:00', end: '2026-03-24 11:00:00', startMs: Date.parse('2026-03-24T08:00:00Z') };
 
 function argValue(name) {
@@ -161,6 +162,14 @@ async function main() {
     });
     await sleep(1500); // let the worker connect before the clock starts
 
+    // Live webhooks of the same merchant during its replay (payouts, outside the replay's payins):
+    // their latency from the status change's answer to the receiver shows a replay does not starve them.
+    const livePayouts = await call('POST', '/admin/transactions/batch', {
+      notify: false,
+      transactions: Array.from({ length: LIVE_DURING_REPLAY }, (_, i) => ({ merchant_id: merchants.http.id, kind: 'CASHOUT', status_id: 1, amount: i + 1 })),
+    });
+    const liveChangedAt = new Map();
+
     const replays = {};
     for (const scheme of ['http', 'https']) {
       process.stdout.write(`replay over ${scheme}: ${size} notifications, worker BULK_CONCURRENCY=${bulkConcurrency} x batch ${BULK_BATCH_SIZE}...\n`);
@@ -168,16 +177,38 @@ async function main() {
       const job = await call('POST', '/v2/payin/notifications/resend', { merchant_id: merchants[scheme].id, start_time: WINDOW.start, end_time: WINDOW.end }, account.api_key);
       if (!job.job_id || job.total !== size) throw new Error(`replay: ${JSON.stringify(job)}`);
       let status;
+      let nextLive = 0;
       for (;;) {
         status = await call('GET', `/v2/payin/notifications/resend/${job.job_id}`, undefined, account.api_key);
         if (status.state !== 'queued' && status.state !== 'running') break;
+        if (scheme === 'http' && nextLive < LIVE_DURING_REPLAY && status.processed > 0) {
+          const id = livePayouts.ids[nextLive++];
+          await call('PATCH', `/admin/transactions/${id}`, { status_id: 3 });
+          liveChangedAt.set(id, Date.now());
+        }
         await sleep(100);
       }
       replays[scheme] = { state: status.state, succeeded: status.succeeded, rate: status.succeeded / ((performance.now() - started) / 1000) };
     }
+    await sleep(1000);
+    const liveReceipts = await new Promise((resolve) => {
+      receivers.http.child.once('message', (m) => resolve(m.live));
+      receivers.http.child.send('report');
+    });
+    const liveLatencies = liveReceipts.filter((r) => liveChangedAt.has(r.transactionId)).map((r) => r.at - liveChangedAt.get(r.transactionId)).sort((a, b) => a - b);
 
     const rss = peakRssMb(worker.pid);
-    const result = { notifications: size, concurrency, worker_peak_rss_mb: Math.round(rss) };
+    const result = {
+      notifications: size,
+      concurrency,
+      worker_peak_rss_mb: Math.round(rss),
+      live_during_http_replay: {
+        sent: liveChangedAt.size,
+        received: liveLatencies.length,
+        p50_ms: liveLatencies[Math.floor(liveLatencies.length / 2)] ?? null,
+        max_ms: liveLatencies[liveLatencies.length - 1] ?? null,
+      },
+    };
     for (const scheme of ['http', 'https']) {
       result[scheme] = {
         job_state: replays[scheme].state,
