@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startWebhookReceiver, waitFor, type ReceivedWebhook, type WebhookReceiver } from '@wr/testing';
-import { startHarness, type Harness, type Tenant } from './support/harness.js';
+import { payinsEvery, startHarness, type Harness, type Tenant } from './support/harness.js';
 
 /**
  * Per-merchant flow control as a merchant sees it (SPEC 7, "merchants are protected"): real
@@ -111,22 +111,8 @@ describe('per-merchant flow control (max_concurrency, max_per_second, Retry-Afte
   }
 
   /** Payins without any automatic webhook, `spacingMs` apart from `startIso`; their ids in order. */
-  async function seedPayins(merchantId: number, startIso: string, count: number, spacingMs: number): Promise<number[]> {
-    const base = Date.parse(startIso);
-    const res = await h.admin('POST', '/admin/transactions/batch', {
-      notify: false,
-      transactions: Array.from({ length: count }, (_, i) => ({
-        merchant_id: merchantId,
-        kind: 'CASHIN',
-        status_id: 3,
-        amount: 100 + i,
-        status_changed_at: new Date(base + i * spacingMs).toISOString(),
-      })),
-    });
-    expect(res.status).toBe(201);
-    expect(res.body.count).toBe(count);
-    return res.body.ids as number[];
-  }
+  const seedPayins = (merchantId: number, startIso: string, count: number, spacingMs: number) =>
+    h.seedTransactions(merchantId, payinsEvery(startIso, count, spacingMs));
 
   async function startReplay(tenant: Tenant, start: string, end: string): Promise<{ jobId: string; total: number }> {
     const res = await h.request('POST', RESEND, {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startWebhookReceiver, waitFor, type WebhookReceiver } from '@wr/testing';
-import { startHarness, type Harness, type Tenant } from './support/harness.js';
+import { startHarness, type Harness, type SeedRow, type Tenant } from './support/harness.js';
 
 /**
  * The delivery ledger as a user sees it (commit e08b012): one bulk job per merchant and window
@@ -39,21 +39,7 @@ describe('delivery ledger (PostgreSQL holds every delivery owed)', () => {
     return r;
   }
 
-  /** Transactions without any automatic webhook; ids in input order. */
-  async function seed(merchantId: number, rows: Array<{ at: string; kind?: 'CASHIN' | 'CASHOUT'; status_id?: number }>): Promise<number[]> {
-    const res = await h.admin('POST', '/admin/transactions/batch', {
-      notify: false,
-      transactions: rows.map((r, i) => ({
-        merchant_id: merchantId,
-        kind: r.kind ?? 'CASHIN',
-        status_id: r.status_id ?? 3,
-        amount: 100 + i,
-        status_changed_at: r.at,
-      })),
-    });
-    expect(res.status).toBe(201);
-    return res.body.ids as number[];
-  }
+  const seed = (merchantId: number, rows: SeedRow[]) => h.seedTransactions(merchantId, rows);
 
   const payinBulk = (t: Tenant, body: unknown) => h.request('POST', PAYIN_BULK, { token: t.apiKey, body });
   const replay = (t: Tenant, body: unknown) => h.request('POST', '/v1/replays', { token: t.apiKey, body });

@@ -1,18 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startWebhookReceiver, waitFor, type WebhookReceiver } from '@wr/testing';
-import { startHarness, type Harness, type Tenant } from './support/harness.js';
+import { startHarness, type Harness, type SeedRow, type Tenant } from './support/harness.js';
 
 const RESEND = '/v2/payin/notifications/resend';
 const UNAUTHORIZED = { statusCode: 401, message: 'Unauthorized', error: 'Unauthorized' };
 const MERCHANT_NOT_FOUND = { statusCode: 404, message: 'Merchant not found', error: 'Not Found' };
 const JOB_NOT_FOUND = { statusCode: 404, message: 'Job not found', error: 'Not Found' };
-
-interface SeedRow {
-  /** ISO instant of the last status change. */
-  at: string;
-  kind?: 'CASHIN' | 'CASHOUT';
-  status_id?: number;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -32,21 +25,7 @@ describe('POST /v2/payin/notifications/resend (bulk payin resend, WePayout contr
     await h.close();
   });
 
-  /** Inserts transactions for a merchant without any automatic webhook; returns their ids in order. */
-  async function seed(merchantId: number, rows: SeedRow[]): Promise<number[]> {
-    const res = await h.admin('POST', '/admin/transactions/batch', {
-      notify: false,
-      transactions: rows.map((r, i) => ({
-        merchant_id: merchantId,
-        kind: r.kind ?? 'CASHIN',
-        status_id: r.status_id ?? 3,
-        amount: 100 + i,
-        status_changed_at: r.at,
-      })),
-    });
-    expect(res.status).toBe(201);
-    return res.body.ids as number[];
-  }
+  const seed = (merchantId: number, rows: SeedRow[]) => h.seedTransactions(merchantId, rows);
 
   /** `count` CASHIN transactions one second apart from `startIso`. */
   function payins(startIso: string, count: number, status_id = 3): SeedRow[] {

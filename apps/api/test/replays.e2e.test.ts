@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startWebhookReceiver, waitFor, type WebhookReceiver } from '@wr/testing';
-import { startHarness, type Harness, type Tenant } from './support/harness.js';
+import { startHarness, type Harness, type SeedRow, type Tenant } from './support/harness.js';
 
 const UNAUTHORIZED = { statusCode: 401, message: 'Unauthorized', error: 'Unauthorized' };
 const MERCHANT_NOT_FOUND = { statusCode: 404, message: 'Merchant not found', error: 'Not Found' };
@@ -8,13 +8,6 @@ const REPLAY_NOT_FOUND = { statusCode: 404, message: 'Replay not found', error: 
 const SCHEDULE_NOT_FOUND = { statusCode: 404, message: 'Schedule not found', error: 'Not Found' };
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const REQUEST_ID = /^[0-9a-f]{32}$/;
-
-interface SeedRow {
-  /** ISO instant of the last status change. */
-  at: string;
-  kind?: 'CASHIN' | 'CASHOUT';
-  status_id?: number;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const transactionIdOf = (hook: { body: string }) => JSON.parse(hook.body).transactionId as number;
@@ -40,21 +33,7 @@ describe('POST /v1/replays and /v1/replay-schedules (SPEC 6, "replay after the o
     await h.close();
   });
 
-  /** Inserts transactions without any automatic webhook; returns their ids in input order. */
-  async function seed(merchantId: number, rows: SeedRow[]): Promise<number[]> {
-    const res = await h.admin('POST', '/admin/transactions/batch', {
-      notify: false,
-      transactions: rows.map((r, i) => ({
-        merchant_id: merchantId,
-        kind: r.kind ?? 'CASHIN',
-        status_id: r.status_id ?? 3,
-        amount: 100 + i,
-        status_changed_at: r.at,
-      })),
-    });
-    expect(res.status).toBe(201);
-    return res.body.ids as number[];
-  }
+  const seed = (merchantId: number, rows: SeedRow[]) => h.seedTransactions(merchantId, rows);
 
   /** `count` payins one minute apart from `startIso`. */
   function payins(startIso: string, count: number): SeedRow[] {

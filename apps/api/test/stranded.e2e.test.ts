@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { webhookIdFor } from '@wr/domain';
 import { startWebhookReceiver, waitFor, type WebhookReceiver } from '@wr/testing';
-import { startHarness, type Harness, type Tenant } from './support/harness.js';
+import { payinsEvery, startHarness, type Harness, type Tenant } from './support/harness.js';
 
 /**
  * The ways a bulk job or a live delivery used to be stranded, each healed with no operator: the
@@ -42,22 +42,7 @@ describe('stranded bulk jobs and deliveries are healed by the sweeper, without a
   const query = (sql: string, params: unknown[] = []) => h.db.dataSource.query(sql, params);
 
   /** `count` CASHIN transactions `stepMs` apart from `startIso`, without automatic webhooks; ids in order. */
-  async function seedPayins(startIso: string, count: number, stepMs: number): Promise<number[]> {
-    const base = Date.parse(startIso);
-    const res = await h.admin('POST', '/admin/transactions/batch', {
-      notify: false,
-      transactions: Array.from({ length: count }, (_, i) => ({
-        merchant_id: tenant.merchant.id,
-        kind: 'CASHIN',
-        status_id: 3,
-        amount: 100 + i,
-        status_changed_at: new Date(base + i * stepMs).toISOString(),
-      })),
-    });
-    expect(res.status).toBe(201);
-    expect(res.body.ids).toHaveLength(count);
-    return res.body.ids as number[];
-  }
+  const seedPayins = (startIso: string, count: number, stepMs: number) => h.seedTransactions(tenant.merchant.id, payinsEvery(startIso, count, stepMs));
 
   /** A payin bulk job created through the API while no worker runs; its fan-out wake-up is then erased from Redis. */
   async function bulkJobWithoutWakeUp(startTime: string, endTime: string, expectedTotal: number): Promise<string> {

@@ -53,8 +53,9 @@ function setup(world: World = {}) {
       finished.push([id, state]);
       return true;
     },
+    // As the claim statement does: nothing is claimed elsewhere's or when a newer status was delivered.
     beginAttempts: async (starts: AttemptStart[]) =>
-      world.claimedElsewhere ? [] : starts.map((s) => ({ deliveryId: s.deliveryId, webhookLogId: 500, attempt: delivery!.attempts + 1 })),
+      world.claimedElsewhere || world.superseded ? [] : starts.map((s) => ({ deliveryId: s.deliveryId, webhookLogId: 500, attempt: delivery!.attempts + 1 })),
     completeAttempts: async (results: AttemptResult[]) => {
       for (const r of results) moved.push({ id: r.deliveryId, state: r.next, attempts: r.attempt, nextAttemptAt: new Date(Date.now() + r.retryInMs) });
       return moved;

@@ -77,11 +77,6 @@ export function createDeliveryProcessor(deps: {
       await deps.deliveries.finishWithoutAttempt(delivery.id, 'cancelled');
       return { skipped: 'no_webhook_url' };
     }
-    // Order per transaction (SPEC 7): never deliver a status after a newer one was delivered.
-    if (await deps.deliveries.isSuperseded(delivery)) {
-      await deps.deliveries.finishWithoutAttempt(delivery.id, 'superseded');
-      return { skipped: 'superseded' };
-    }
     const { moved, attempts, deferred, waitMs } = await runAttempts(deps, {
       merchant,
       trigger: delivery.trigger,
@@ -95,8 +90,8 @@ export function createDeliveryProcessor(deps: {
     if (!made) {
       const now = await deps.deliveries.findById(delivery.id);
       if (now?.state !== 'pending' || now.attempts !== delivery.attempts) return { skipped: 'claimed_elsewhere' };
-      // Not claimed, not moved: a newer status was delivered meanwhile, or the database's clock
-      // says it is not yet due.
+      // Not claimed, not moved: the claim refuses a status older than one already delivered
+      // (order per transaction, SPEC 7), and a delivery the database's clock says is not yet due.
       if (await deps.deliveries.isSuperseded(now)) {
         await deps.deliveries.finishWithoutAttempt(now.id, 'superseded');
         return { skipped: 'superseded' };

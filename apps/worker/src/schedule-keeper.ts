@@ -1,21 +1,9 @@
-import type { ReplayScheduleRecord, ReplayScheduleRepository } from '@wr/db';
+import type { ReplayScheduleRepository } from '@wr/db';
 import { upsertReplayScheduler, type ReplayScheduleQueue } from '@wr/queues';
 
 export interface ScheduleKeeper {
   /** Re-creates the job scheduler of every schedule Redis does not know (it lost its data). */
   ensureSchedulers(): Promise<number>;
-}
-
-export function scheduleJobData(s: ReplayScheduleRecord) {
-  return {
-    scheduleId: s.id,
-    accountId: s.accountId,
-    merchantId: s.merchantId,
-    lookbackMs: s.lookbackSeconds * 1000,
-    onlyFailed: s.onlyFailed,
-    kind: s.kind,
-    everyMs: s.everySeconds * 1000,
-  };
 }
 
 export function createScheduleKeeper(deps: { schedules: ReplayScheduleRepository; queue: ReplayScheduleQueue }): ScheduleKeeper {
@@ -25,7 +13,7 @@ export function createScheduleKeeper(deps: { schedules: ReplayScheduleRepository
       if (active.length === 0) return 0;
       const known = new Set((await deps.queue.getJobSchedulers(0, -1)).map((s) => s.key));
       const missing = active.filter((s) => !known.has(s.id));
-      for (const s of missing) await upsertReplayScheduler(deps.queue, scheduleJobData(s));
+      for (const s of missing) await upsertReplayScheduler(deps.queue, s);
       return missing.length;
     },
   };

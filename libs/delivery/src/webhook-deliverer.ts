@@ -143,7 +143,8 @@ export class WebhookDeliverer {
       sentAt: webhook.sentAt,
       deliveryId: null,
     });
-    const outcome = await this.post(webhook, request.trigger);
+    // A Retry-After is flow control's business; the synchronous resend only reports the answer.
+    const { retryAfterMs: _notHeld, ...outcome } = await this.post(webhook, request.trigger);
     const log = { ...open, ...outcome };
     await this.deps.webhookLogs.complete(open.id, outcome);
     this.logAttempt(log);

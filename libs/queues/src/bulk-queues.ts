@@ -66,8 +66,26 @@ export async function enqueueBatches(queue: BulkDeliveryQueue, resendJobId: stri
   if (batches.length > 0) await queue.addBulk(batches);
 }
 
+/** A recurring replay as PostgreSQL keeps it (the fields its scheduler is built from). */
+export interface ReplayScheduleDefinition {
+  id: string;
+  accountId: number;
+  merchantId: number;
+  everySeconds: number;
+  lookbackSeconds: number;
+  onlyFailed: boolean;
+  kind: 'CASHIN' | 'CASHOUT' | null;
+}
+
 /** The BullMQ job scheduler of a recurring replay (rebuilt from PostgreSQL whenever Redis lost it). */
-export async function upsertReplayScheduler(queue: ReplayScheduleQueue, schedule: ScheduledReplayJobData & { everyMs: number }): Promise<void> {
-  const { everyMs, ...data } = schedule;
-  await queue.upsertJobScheduler(data.scheduleId, { every: everyMs }, { name: JOB_NAMES.scheduledReplay, data });
+export async function upsertReplayScheduler(queue: ReplayScheduleQueue, schedule: ReplayScheduleDefinition): Promise<void> {
+  const data: ScheduledReplayJobData = {
+    scheduleId: schedule.id,
+    accountId: schedule.accountId,
+    merchantId: schedule.merchantId,
+    lookbackMs: schedule.lookbackSeconds * 1000,
+    onlyFailed: schedule.onlyFailed,
+    kind: schedule.kind,
+  };
+  await queue.upsertJobScheduler(schedule.id, { every: schedule.everySeconds * 1000 }, { name: JOB_NAMES.scheduledReplay, data });
 }

@@ -42,16 +42,9 @@ export class ReplaySchedulesService {
       kind: body.kind ?? null,
     });
     // Kept in PostgreSQL even if this fails: the workers create the scheduler.
-    await upsertReplayScheduler(this.deps.queue, {
-      scheduleId: schedule.id,
-      accountId,
-      merchantId: schedule.merchantId,
-      lookbackMs: schedule.lookbackSeconds * 1000,
-      onlyFailed: schedule.onlyFailed,
-      kind: schedule.kind,
-      everyMs: schedule.everySeconds * 1000,
-    }).catch(() => undefined);
-    return (await this.list(accountId)).find((s) => s.id === schedule.id) ?? present(schedule, null);
+    await upsertReplayScheduler(this.deps.queue, schedule).catch(() => undefined);
+    const scheduler = await this.deps.queue.getJobScheduler(schedule.id).catch(() => undefined);
+    return present(schedule, scheduler?.next ? new Date(scheduler.next) : null);
   }
 
   async list(accountId: number): Promise<ReplaySchedule[]> {

@@ -30,8 +30,23 @@ export interface Harness {
   /** An account with its API key and one merchant. */
   createTenant(options?: { webhookUrl?: string | null; merchantId?: number }): Promise<Tenant>;
   createTransaction(fields: Record<string, unknown>): Promise<any>;
+  /** Transactions of one merchant without any automatic webhook (one batch); their ids in input order. */
+  seedTransactions(merchantId: number, rows: SeedRow[]): Promise<number[]>;
   startWorker(overrides?: Record<string, string>): Promise<RunningWorker>;
   close(): Promise<void>;
+}
+
+/** A transaction to seed: when its status changed, and (defaults CASHIN, 3) its kind and status. */
+export interface SeedRow {
+  at: string;
+  kind?: 'CASHIN' | 'CASHOUT';
+  status_id?: number;
+}
+
+/** `count` payins `stepMs` apart from `startIso`. */
+export function payinsEvery(startIso: string, count: number, stepMs: number): SeedRow[] {
+  const base = Date.parse(startIso);
+  return Array.from({ length: count }, (_, i) => ({ at: new Date(base + i * stepMs).toISOString() }));
 }
 
 export interface Tenant {
@@ -94,6 +109,20 @@ export async function startHarness(
       const res = await harness.admin('POST', '/admin/transactions', { kind: 'CASHIN', status_id: 3, amount: 1500, notify: false, ...fields });
       if (res.status !== 201) throw new Error(`transaction: ${res.text}`);
       return res.body;
+    },
+    async seedTransactions(merchantId, rows) {
+      const res = await harness.admin('POST', '/admin/transactions/batch', {
+        notify: false,
+        transactions: rows.map((r, i) => ({
+          merchant_id: merchantId,
+          kind: r.kind ?? 'CASHIN',
+          status_id: r.status_id ?? 3,
+          amount: 100 + i,
+          status_changed_at: r.at,
+        })),
+      });
+      if (res.status !== 201 || res.body.ids?.length !== rows.length) throw new Error(`seed: ${res.status} ${res.text.slice(0, 300)}`);
+      return res.body.ids as number[];
     },
     async startWorker(overrides = {}) {
       const worker = await startWorkers(testConfig(db.url, prefix, { ...options.env, ...overrides }), logger, { lookup: options.lookup });
