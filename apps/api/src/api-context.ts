@@ -5,14 +5,16 @@ import {
   AccountRepository,
   createDataSource,
   DeliveryRepository,
+  EndpointHealthRepository,
   MerchantRepository,
   ReplayScheduleRepository,
   ResendJobRepository,
+  SecretBox,
   TransactionRepository,
   WebhookLogRepository,
   type DataSource,
 } from '@wr/db';
-import { targetRulesFromConfig, webhookHttpClientFromConfig, WebhookDeliverer, type WebhookHttpClient } from '@wr/delivery';
+import { OperatorNotifier, targetRulesFromConfig, webhookHttpClientFromConfig, WebhookDeliverer, type WebhookHttpClient } from '@wr/delivery';
 import type { Logger } from '@wr/logger';
 import {
   createBulkDeliveryQueue,
@@ -34,9 +36,11 @@ import { AccountsService } from './admin/accounts.service.js';
 import { TransactionsService } from './admin/transactions.service.js';
 import { InvoiceResendService } from './invoices/invoice-resend.service.js';
 import { NotificationService } from './notifications/notification.service.js';
-import { ReplayService } from '@wr/replays';
+import { EndpointEvents, EndpointRecovery, ReplayService } from '@wr/replays';
+import { EndpointHealthService } from './merchants/endpoint-health.service.js';
 import { SyncResendService } from './resend/sync-resend.service.js';
 import { SimpayResendService } from './simpay/simpay-resend.service.js';
+import { WebhookSecretService } from './merchants/webhook-secret.service.js';
 
 /** Everything the API's routes need, wired once per process (or per test). */
 export interface ApiContext {
@@ -65,6 +69,8 @@ export interface ApiContext {
     simpay: SimpayResendService;
     invoices: InvoiceResendService;
     schedules: ReplaySchedulesService;
+    webhookSecrets: WebhookSecretService;
+    endpoints: EndpointHealthService;
   };
   close(): Promise<void>;
 }
@@ -85,6 +91,15 @@ export async function createApiContext(config: AppConfig, logger: Logger, option
     connectTimeoutMs: 1000,
   });
   await db.initialize();
+  const merchants = new MerchantRepository(db, new SecretBox(config.secretsKey));
+  // Secrets stored in clear (before encryption at rest) are sealed here rather than in a migration:
+  // migrating needs only DATABASE_URL and must not hold SECRETS_KEY, and the API, which writes
+  // merchants, starts after migrations. Until then readers take clear rows as they are.
+  const sealed = await merchants.sealLegacySecrets().catch(async (err: unknown) => {
+    await db.destroy().catch(() => undefined);
+    throw err;
+  });
+  if (sealed > 0) logger.info('webhook secrets stored in clear were encrypted', { merchants: sealed });
   const redis = createRedisConnection(config.redisUrl, 'producer');
   redis.on('error', (err) => logger.warn('redis connection error', { err: err.message }));
   await waitForRedis(redis);
@@ -101,7 +116,7 @@ export async function createApiContext(config: AppConfig, logger: Logger, option
   registerScrapeGauges(metrics, { queues: [deliveryQueue, fanoutQueue, bulkDeliveryQueue, scheduleQueue], db });
   const repos = {
     accounts: new AccountRepository(db),
-    merchants: new MerchantRepository(db),
+    merchants,
     transactions: new TransactionRepository(db),
     webhookLogs: new WebhookLogRepository(db),
     resendJobs: new ResendJobRepository(db),
@@ -118,12 +133,26 @@ export async function createApiContext(config: AppConfig, logger: Logger, option
     fanoutQueue,
     lock: new ReplayLock(redis, config.queuePrefix),
   });
+  const endpointHealth = new EndpointHealthRepository(db);
+  const recovery = new EndpointRecovery({
+    health: endpointHealth,
+    deliveryQueue,
+    bulkDeliveryQueue,
+    events: new EndpointEvents({
+      health: endpointHealth,
+      logger,
+      transitions: metrics.endpointTransitions,
+      notifier: config.operatorWebhook ? new OperatorNotifier({ http: httpClient, ...config.operatorWebhook, logger }) : null,
+    }),
+    logger,
+  });
   const services = {
     accounts: new AccountsService({
       db,
       accounts: repos.accounts,
       merchants: repos.merchants,
       targets: targetRulesFromConfig(config),
+      recovery,
     }),
     transactions: new TransactionsService({ db, merchants: repos.merchants, transactions: repos.transactions, notifications }),
     syncResend: new SyncResendService({
@@ -149,6 +178,8 @@ export async function createApiContext(config: AppConfig, logger: Logger, option
       schedules: new ReplayScheduleRepository(db),
       redis,
     }),
+    webhookSecrets: new WebhookSecretService({ merchants }),
+    endpoints: new EndpointHealthService({ merchants, health: endpointHealth, recovery }),
   };
 
   return {

@@ -9,6 +9,8 @@ import type { ApiContext } from './api-context.js';
 import { requireApiKey } from './auth/auth.middleware.js';
 import { healthRoutes } from './health/health.routes.js';
 import { invoiceResendRoutes } from './invoices/invoice-resend.routes.js';
+import { webhookSecretRoutes } from './merchants/webhook-secret.routes.js';
+import { endpointHealthRoutes } from './merchants/endpoint-health.routes.js';
 import { payinBulkRoutes } from './payin-bulk/payin-bulk.routes.js';
 import { resendJobRoutes } from './replays/resend-jobs.routes.js';
 import { simpayRoutes } from './simpay/simpay.routes.js';
@@ -65,6 +67,8 @@ export function createApp(ctx: ApiContext): Express {
     }),
   );
   app.use('/v1', webhookLogRoutes({ auth, webhookLogs: ctx.repos.webhookLogs }));
+  app.use('/v1', webhookSecretRoutes({ auth, service: ctx.services.webhookSecrets }));
+  app.use('/v1', endpointHealthRoutes({ auth, service: ctx.services.endpoints }));
 
   app.use((_req, res) => {
     res.status(404).json({ statusCode: 404, message: 'Not Found', error: 'Not Found' });

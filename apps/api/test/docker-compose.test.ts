@@ -170,7 +170,7 @@ describe('docker-compose.yml, Dockerfile and .env.example', () => {
       const env = environmentOf(services[name]);
       expect({ name, unknown: Object.keys(env).filter((k) => !CONFIG_VARIABLES.includes(k)) }).toEqual({ name, unknown: [] });
       expect({ name, missing: REQUIRED_VARIABLES.filter((k) => !(k in env)) }).toEqual({ name, missing: [] });
-      const values = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, interpolate(v, { ADMIN_TOKEN: 'an-operator-token-0123456789' })]));
+      const values = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, interpolate(v, { ADMIN_TOKEN: 'an-operator-token-0123456789', SECRETS_KEY: 'an-operator-secrets-key-0123456789abcdef' })]));
       const { error } = configSchema.validate(values);
       expect({ name, error: error?.message }).toEqual({ name, error: undefined });
     }

@@ -735,6 +735,35 @@ describe('OpenAPI document (GET /docs)', () => {
       await call('GET', '/v1/webhook-logs/{id}', { path: `/v1/webhook-logs/${webhookLogId}`, token: otherKey, expectStatus: 404 });
     });
 
+    it('webhook secret rotation (v1)', async () => {
+      const t = '/v1/merchants/{id}/webhook-secret/rotate';
+      const path = `/v1/merchants/${merchantId}/webhook-secret/rotate`;
+      const rotated = await call('POST', t, { path, token: apiKey, body: { overlap_seconds: 60 }, expectStatus: 200 });
+      expect(rotated.body.previous_secret_expires_at).not.toBeNull();
+      await call('POST', t, { path, token: apiKey, expectStatus: 200 });
+      await call('POST', t, { path, token: apiKey, body: { overlap_seconds: 0 }, expectStatus: 200 });
+      await call('POST', t, { path, token: apiKey, body: { overlap_seconds: -1 }, expectStatus: 400 });
+      await call('POST', t, { path, token: apiKey, body: '{"overlap_seconds":', expectStatus: 400 });
+      await call('POST', t, { path, token: apiKey, body: { pad: 'x'.repeat(9000) }, expectStatus: 413 });
+      await call('POST', t, { path: `/v1/merchants/${otherMerchantId}/webhook-secret/rotate`, token: apiKey, expectStatus: 404 });
+      await call('POST', t, { path, expectStatus: 401 });
+    });
+
+    it('endpoint health (v1)', async () => {
+      const base = `/v1/merchants/${merchantId}`;
+      await call('GET', '/v1/merchants/{id}/endpoint', { path: `${base}/endpoint`, token: apiKey, expectStatus: 200 });
+      await call('GET', '/v1/merchants/{id}/endpoint', { path: `/v1/merchants/${otherMerchantId}/endpoint`, token: apiKey, expectStatus: 404 });
+      const incidents = '/v1/merchants/{id}/incidents';
+      await call('GET', incidents, { path: `${base}/incidents?limit=5`, token: apiKey, expectStatus: 200 });
+      await call('GET', incidents, { path: `${base}/incidents?cursor=nope`, token: apiKey, expectStatus: 400 });
+      await call('GET', incidents, { path: `/v1/merchants/${otherMerchantId}/incidents`, token: apiKey, expectStatus: 404 });
+      const enable = '/v1/merchants/{id}/endpoint/enable';
+      await call('POST', enable, { path: `${base}/endpoint/enable`, token: apiKey, body: { since: '2026-11-01T00:00:00Z' }, expectStatus: 200 });
+      await call('POST', enable, { path: `${base}/endpoint/enable`, token: apiKey, body: { since: 'soon' }, expectStatus: 400 });
+      await call('POST', enable, { path: `${base}/endpoint/enable`, token: apiKey, body: { pad: 'x'.repeat(9000) }, expectStatus: 413 });
+      await call('POST', enable, { path: `/v1/merchants/${otherMerchantId}/endpoint/enable`, token: apiKey, expectStatus: 404 });
+    });
+
     it('every answer above matched its documented status, content type, headers and schema', () => {
       expect(failures).toEqual([]);
     });

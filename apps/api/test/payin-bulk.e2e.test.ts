@@ -479,19 +479,22 @@ describe('POST /v2/payin/notifications/resend (bulk payin resend, WePayout contr
       }
     });
 
-    it('when the receiver always answers 500, then the job completes with every transaction failed after 4 audited attempts each', async () => {
-      const failing = await startWebhookReceiver({ status: 500, body: 'down' });
+    it('when two transactions always get 500 while the others are accepted, then the job completes with those two failed after 4 audited attempts each', async () => {
+      const picky = await startWebhookReceiver();
+      let refused = new Set<number>();
+      picky.respondWith((hook) => (refused.has(JSON.parse(hook.body).transactionId) ? { status: 500, body: 'down' } : { status: 200 }));
       try {
-        const t = await h.createTenant({ webhookUrl: failing.url });
+        const t = await h.createTenant({ webhookUrl: picky.url });
         const ids = await seed(t.merchant.id, payins('2026-06-06T08:00:00Z', 5));
+        refused = new Set(ids.slice(0, 2));
         const res = await bulk(t, { merchant_id: t.merchant.id, start_time: '2026-06-06 08:00:00', end_time: '2026-06-06 09:00:00' });
         expect(res.body.total).toBe(5);
         const done = await waitForState(t, res.body.job_id, 'completed');
-        expect(done).toMatchObject({ total: 5, processed: 5, succeeded: 0, failed: 5 });
+        expect(done).toMatchObject({ total: 5, processed: 5, succeeded: 3, failed: 2 });
 
         const rows = await auditRowsOf(t, res.body.job_id);
-        expect(rows).toHaveLength(20);
-        for (const id of ids) {
+        expect(rows).toHaveLength(8 + 3);
+        for (const id of refused) {
           const mine = rows.filter((row) => row.transaction_id === id);
           expect(mine.map((row) => row.attempt).sort()).toEqual([1, 2, 3, 4]);
           for (const row of mine) {
@@ -499,7 +502,35 @@ describe('POST /v2/payin/notifications/resend (bulk payin resend, WePayout contr
           }
         }
         await sleep(300);
-        expect(failing.received).toHaveLength(20);
+        expect(picky.received).toHaveLength(11);
+      } finally {
+        await picky.close();
+      }
+    });
+
+    it('when the receiver answers 500 to everything, then it is not hammered: the rest of the job waits, unattempted, and is delivered once the receiver is back', async () => {
+      const failing = await startWebhookReceiver({ status: 500, body: 'down' });
+      try {
+        const t = await h.createTenant({ webhookUrl: failing.url });
+        const ids = await seed(t.merchant.id, payins('2026-06-06T10:00:00Z', 12));
+        const res = await bulk(t, { merchant_id: t.merchant.id, start_time: '2026-06-06 10:00:00', end_time: '2026-06-06 11:00:00' });
+        expect(res.body.total).toBe(12);
+        // 5 failures over 3+ deliveries open the circuit; after that only probes go out.
+        await sleep(4000);
+        const during = (await h.request('GET', `${RESEND}/${res.body.job_id}`, { token: t.apiKey })).body;
+        expect(during).toMatchObject({ state: 'running', total: 12, processed: 0 });
+        expect(failing.received.length).toBeLessThan(12 + 4);
+        const endpoint = (await h.request('GET', `/v1/merchants/${t.merchant.id}/endpoint`, { token: t.apiKey })).body;
+        expect(endpoint.state).toBe('failing');
+
+        failing.respondWith({ status: 200 });
+        const back = Date.now();
+        const done = await waitForState(t, res.body.job_id, 'completed');
+        expect(done).toMatchObject({ total: 12, processed: 12, succeeded: 12, failed: 0 });
+        // Each accepted exactly once, none twice.
+        for (const id of ids) {
+          expect(failing.received.filter((hook) => hook.receivedAt >= back && JSON.parse(hook.body).transactionId === id)).toHaveLength(1);
+        }
       } finally {
         await failing.close();
       }

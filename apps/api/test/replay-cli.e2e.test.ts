@@ -155,11 +155,13 @@ describe('npm run replay (operator CLI) against the service', () => {
     }
   });
 
-  it('when the merchant endpoint refuses every delivery, then the summary counts them as failed, not delivered', async () => {
+  it('when the merchant endpoint refuses the deliveries, then the summary counts them as failed, not delivered', async () => {
     const t = await h.createTenant({ webhookUrl: failing.url });
-    await seedPayins(t, '2026-03-03T01:00:00Z', 3);
+    // Two: with three or more failing deliveries the endpoint's circuit opens and the rest waits
+    // for it to recover (endpoint-health.e2e.test.ts), instead of spending its attempts.
+    await seedPayins(t, '2026-03-03T01:00:00Z', 2);
     const human = await runCli(window(t, '2026-03-03T00:00:00Z', '2026-03-03T03:00:00Z'));
-    expect(lines(human.stdout)).toEqual([expect.stringMatching(/ 0 delivered, 3 failed of 3 in /)]);
+    expect(lines(human.stdout)).toEqual([expect.stringMatching(/ 0 delivered, 2 failed of 2 in /)]);
   });
 
   it('when --only-failed is given, then only the transactions whose latest delivery failed are replayed', async () => {

@@ -43,7 +43,7 @@ function fakeDeliveries(opts: { elsewhere?: number[]; attemptsSoFar?: Record<num
     },
     async completeAttempts(results: AttemptResult[], resendJobId: string | null): Promise<MovedDelivery[]> {
       completed.push({ results, resendJobId });
-      return results.map((r) => ({ id: r.deliveryId, state: r.next, attempts: r.attempt, nextAttemptAt: new Date(Date.now() + r.retryInMs) }));
+      return results.map((r) => ({ id: r.deliveryId, state: r.next, attempts: r.attempt, nextAttemptAt: new Date(Date.now() + r.retryInMs), releases: 0 }));
     },
   };
   return { repo: repo as unknown as DeliveryRepository, begun, completed };
@@ -97,9 +97,24 @@ function fakeFlow(room = Infinity, retryInMs = 0) {
   return { flow, calls };
 }
 
-function run(deliveries: DeliveryRepository, deliverer: WebhookDeliverer, ids: number[], flow = fakeFlow().flow) {
+/** Endpoint health in memory: `healthy` decides the gate; holds and records are kept. */
+function fakeEndpoints(healthy = true) {
+  const calls = { held: [] as number[][], recorded: [] as Array<{ outcomes: string[]; probe: boolean }> };
+  const endpoints = {
+    admits: async () => healthy,
+    hold: async (_merchantId: number, ids: number[]) => {
+      calls.held.push(ids);
+      return ids;
+    },
+    record: async (_merchantId: number, observations: Array<{ outcome: string }>, options: { probe: boolean }) =>
+      void calls.recorded.push({ outcomes: observations.map((o) => o.outcome), probe: options.probe }),
+  };
+  return { endpoints, calls };
+}
+
+function run(deliveries: DeliveryRepository, deliverer: WebhookDeliverer, ids: number[], flow = fakeFlow().flow, endpoints = fakeEndpoints().endpoints) {
   return runAttempts(
-    { deliveries, deliverer, flow, retryBaseDelayMs: BASE_DELAY_MS, webhookTimeoutMs: 5000 },
+    { deliveries, deliverer, flow, endpoints, retryBaseDelayMs: BASE_DELAY_MS, webhookTimeoutMs: 5000 },
     { merchant, trigger: 'automatic', resendJobId: null, lane: 'bulk', items: ids.map(item) },
   );
 }

@@ -2,11 +2,13 @@ import { MAX_DELIVERY_ATTEMPTS, type DeliveryTrigger } from '@wr/domain';
 import type { AttemptResult, DeliveryRecord, DeliveryRepository, MerchantRecord, MovedDelivery } from '@wr/db';
 import type { AttemptOutcome, DeliveryRequest, WebhookDeliverer } from '@wr/delivery';
 import { attemptLeaseMs, retryDelayMs, type FlowControl, type FlowLane } from '@wr/queues';
+import type { EndpointGate } from './endpoint-gate.js';
 
 export interface AttemptDeps {
   deliveries: DeliveryRepository;
   deliverer: WebhookDeliverer;
   flow: Pick<FlowControl, 'acquire' | 'holdFor'>;
+  endpoints: Pick<EndpointGate, 'admits' | 'hold' | 'record'>;
   retryBaseDelayMs: number;
   webhookTimeoutMs: number;
 }
@@ -20,6 +22,8 @@ export interface AttemptRun {
   deferred: DeliveryRecord[];
   /** When something was deferred: how long to wait before trying again. */
   waitMs: number;
+  /** Deliveries parked because the merchant's endpoint is failing or disabled (no attempt spent). */
+  held: number[];
 }
 
 /** One attempt made: how it ended, and (if it failed) the backoff before the next. */
@@ -29,11 +33,13 @@ export type MadeAttempt = AttemptOutcome & { webhookLogId: number; attempt: numb
 const CAP_FULL_WAIT_MS = 40;
 
 /**
- * Makes the next attempt of each delivery, all to one merchant, as far as its flow control allows
- * (the rest is deferred, untouched): claims them and writes their audit rows before any request
- * (one statement), sends the webhooks concurrently, then records every outcome and what each
- * delivery becomes (one statement). A delivery another wake-up has already claimed is left alone.
- * A 429/503 with Retry-After holds the merchant, and that delivery's retry, until then.
+ * Makes the next attempt of each delivery, all to one merchant, as far as its endpoint's health
+ * and its flow control allow: while the endpoint is failing or disabled the deliveries are held
+ * (only a probe goes out); past the cap, the rest is deferred, untouched. Claims them and writes
+ * their audit rows before any request (one statement), sends the webhooks concurrently, then
+ * records every outcome and what each delivery becomes (one statement), and what they say about
+ * the endpoint. A delivery another wake-up has already claimed is left alone. A 429/503 with
+ * Retry-After holds the merchant, and that delivery's retry, until then.
  */
 export async function runAttempts(
   deps: AttemptDeps,
@@ -43,13 +49,23 @@ export async function runAttempts(
     resendJobId: string | null;
     lane: FlowLane;
     items: Array<{ delivery: DeliveryRecord; request: DeliveryRequest }>;
+    /** A probe of a failing endpoint: goes out whatever the circuit says, and may take a held delivery. */
+    probe?: boolean;
   },
 ): Promise<AttemptRun> {
+  const probe = input.probe ?? false;
+  if (!probe && !(await deps.endpoints.admits(input.merchant.id))) {
+    const held = await deps.endpoints.hold(input.merchant.id, input.items.map((i) => i.delivery.id));
+    // Not held: the endpoint recovered meanwhile (or the delivery moved on); asked again shortly.
+    const heldIds = new Set(held);
+    const deferred = input.items.filter((i) => !heldIds.has(i.delivery.id)).map((i) => i.delivery);
+    return { moved: [], attempts: new Map(), deferred, waitMs: deferred.length > 0 ? CAP_FULL_WAIT_MS : 0, held };
+  }
   const leaseMs = attemptLeaseMs(deps.webhookTimeoutMs);
   const grant = await deps.flow.acquire(input.merchant, input.items.length, input.lane, leaseMs);
   const deferred = input.items.slice(grant.granted).map((i) => i.delivery);
   const waitMs = deferred.length > 0 ? Math.max(grant.retryInMs, CAP_FULL_WAIT_MS) : 0;
-  if (grant.granted === 0) return { moved: [], attempts: new Map(), deferred, waitMs };
+  if (grant.granted === 0) return { moved: [], attempts: new Map(), deferred, waitMs, held: [] };
   // The slots go back as soon as the requests are done, not after the bookkeeping.
   let released = false;
   const release = async () => {
@@ -58,7 +74,7 @@ export async function runAttempts(
     await grant.release().catch(() => undefined);
   };
   try {
-    return { ...(await attemptNow(deps, input, input.items.slice(0, grant.granted), leaseMs, release)), deferred, waitMs };
+    return { ...(await attemptNow(deps, { ...input, probe }, input.items.slice(0, grant.granted), leaseMs, release)), deferred, waitMs, held: [] };
   } finally {
     await release();
   }
@@ -66,7 +82,7 @@ export async function runAttempts(
 
 async function attemptNow(
   deps: AttemptDeps,
-  input: { merchant: MerchantRecord; trigger: DeliveryTrigger; resendJobId: string | null },
+  input: { merchant: MerchantRecord; trigger: DeliveryTrigger; resendJobId: string | null; probe: boolean },
   items: Array<{ delivery: DeliveryRecord; request: DeliveryRequest }>,
   leaseMs: number,
   requestsDone: () => Promise<void>,
@@ -87,10 +103,11 @@ async function attemptNow(
       leaseMs,
       maxAttempts: MAX_DELIVERY_ATTEMPTS,
       resendJobId: input.resendJobId,
+      probe: input.probe,
     },
   );
   const attempts = new Map<number, MadeAttempt>();
-  const results: AttemptResult[] = await Promise.all(
+  const results: Array<AttemptResult & { retryAfterMs?: number }> = await Promise.all(
     claimed.map(async (c) => {
       const outcome = await deps.deliverer.post(prepared.get(c.deliveryId)!, input.trigger);
       if (outcome.retryAfterMs !== undefined) await deps.flow.holdFor(input.merchant.id, outcome.retryAfterMs).catch(() => undefined);
@@ -101,6 +118,12 @@ async function attemptNow(
   );
   await requestsDone();
   const moved = await deps.deliveries.completeAttempts(results, input.resendJobId);
+  // Nothing claimed (another wake-up had it): nothing was sent, so nothing to say about the endpoint.
+  if (results.length > 0) await deps.endpoints.record(
+    input.merchant.id,
+    results.map((r) => ({ deliveryId: r.deliveryId, outcome: r.outcome, httpStatus: r.httpStatus, askedToWait: r.retryAfterMs !== undefined, error: r.error })),
+    { probe: input.probe },
+  );
   return { moved, attempts };
 }
 

@@ -18,7 +18,7 @@ type BatchResult = { delivered: number; retrying: number; deferred?: number } | 
  * does not finish stays pending in the ledger, where the sweeper finds it.
  */
 export function createBulkBatchProcessor(
-  ctx: Pick<WorkerContext, 'config' | 'deliverer' | 'repos' | 'bulkDeliveryQueue' | 'replayLock' | 'logger' | 'flow' | 'stopping'>,
+  ctx: Pick<WorkerContext, 'config' | 'deliverer' | 'repos' | 'bulkDeliveryQueue' | 'replayLock' | 'logger' | 'flow' | 'endpoints' | 'stopping'>,
 ) {
   return async (job: Job<BulkBatchJobData>): Promise<BatchResult> => {
     const { resendJobId, deliveryIds } = job.data;
@@ -47,6 +47,7 @@ export function createBulkBatchProcessor(
       deliveries: ctx.repos.deliveries,
       deliverer: ctx.deliverer,
       flow: ctx.flow,
+      endpoints: ctx.endpoints,
       retryBaseDelayMs: ctx.config.retryBaseDelayMs,
       webhookTimeoutMs: ctx.config.webhookTimeoutMs,
     };
@@ -65,6 +66,7 @@ export function createBulkBatchProcessor(
       const wave = await runAttempts(deps, { merchant, trigger: rj.trigger, resendJobId: rj.id, lane: 'bulk', items });
       moved.push(...wave.moved);
       for (const [id, made] of wave.attempts) attempts.set(id, made);
+      // Held ones (the endpoint is failing) wait in the ledger; its recovery wakes them.
       const left = new Set(wave.deferred.map((d) => d.id));
       items = items.filter((i) => left.has(i.delivery.id));
       if (items.length === 0) break;

@@ -57,7 +57,7 @@ function setup(world: World = {}) {
     beginAttempts: async (starts: AttemptStart[]) =>
       world.claimedElsewhere || world.superseded ? [] : starts.map((s) => ({ deliveryId: s.deliveryId, webhookLogId: 500, attempt: delivery!.attempts + 1 })),
     completeAttempts: async (results: AttemptResult[]) => {
-      for (const r of results) moved.push({ id: r.deliveryId, state: r.next, attempts: r.attempt, nextAttemptAt: new Date(Date.now() + r.retryInMs) });
+      for (const r of results) moved.push({ id: r.deliveryId, state: r.next, attempts: r.attempt, nextAttemptAt: new Date(Date.now() + r.retryInMs), releases: 0 });
       return moved;
     },
   };
@@ -93,6 +93,8 @@ function setup(world: World = {}) {
       }),
       holdFor: async () => undefined,
     },
+    // A healthy endpoint: the circuit breaker's own behaviour is tested in endpoint-gate.test.ts.
+    endpoints: { admits: async () => true, hold: async () => [], record: async () => undefined },
     queue: queue as unknown as DeliveryQueue,
     logger: logger as unknown as Logger,
     retryBaseDelayMs: 30_000,

@@ -6,7 +6,7 @@ import { enqueueDeliveries, type DeliveryJobData, type DeliveryQueue, type Legac
 import { runAttempts, type AttemptDeps } from './attempts.js';
 
 export type DeliveryResult =
-  | { skipped: 'not_pending' | 'not_due' | 'no_webhook_url' | 'superseded' | 'missing' | 'claimed_elsewhere' | 'flow_control' }
+  | { skipped: 'not_pending' | 'not_due' | 'no_webhook_url' | 'superseded' | 'missing' | 'claimed_elsewhere' | 'flow_control' | 'held' }
   | { outcome: string; webhookLogId: number; attempt: number; state: string };
 
 /**
@@ -20,6 +20,7 @@ export function createDeliveryProcessor(deps: {
   merchants: MerchantRepository;
   deliverer: WebhookDeliverer;
   flow: AttemptDeps['flow'];
+  endpoints: AttemptDeps['endpoints'];
   queue: DeliveryQueue;
   logger: Logger;
   retryBaseDelayMs: number;
@@ -66,6 +67,8 @@ export function createDeliveryProcessor(deps: {
     const delivery = await deps.deliveries.findById(deliveryId);
     if (!delivery) return { skipped: 'missing' };
     if (delivery.state !== 'pending') return { skipped: 'not_pending' };
+    // Waiting for its endpoint to recover: the release queues a wake-up of its own.
+    if (delivery.heldSince) return { skipped: 'held' };
     if (delivery.nextAttemptAt.getTime() > Date.now() + 2000) return later(job, token, delivery.nextAttemptAt.getTime());
     const [transaction, merchant] = await Promise.all([
       deps.transactions.findById(delivery.transactionId),
@@ -77,13 +80,15 @@ export function createDeliveryProcessor(deps: {
       await deps.deliveries.finishWithoutAttempt(delivery.id, 'cancelled');
       return { skipped: 'no_webhook_url' };
     }
-    const { moved, attempts, deferred, waitMs } = await runAttempts(deps, {
+    const { moved, attempts, deferred, waitMs, held } = await runAttempts(deps, {
       merchant,
       trigger: delivery.trigger,
       resendJobId: null,
       lane: 'live',
       items: [{ delivery, request: { transaction, merchant, event: delivery } }],
     });
+    // The endpoint is failing or disabled: the delivery waits in the ledger, no attempt spent.
+    if (held.length > 0) return { skipped: 'held' };
     // The merchant's cap is full, its rate spent, or it asked us to wait: no attempt is spent.
     if (deferred.length > 0) return later(job, token, Date.now() + waitMs, 'flow_control');
     const made = attempts.get(delivery.id);
@@ -103,7 +108,7 @@ export function createDeliveryProcessor(deps: {
     if (now?.state === 'pending') {
       // If Redis is away this throws and the sweeper queues the wake-up once the retry is due.
       // The delay is the backoff itself, not a difference of two machines' clocks.
-      await enqueueDeliveries(deps.queue, [{ deliveryId: delivery.id, attempt: now.attempts + 1, delayMs: made.retryInMs }]);
+      await enqueueDeliveries(deps.queue, [{ deliveryId: delivery.id, attempt: now.attempts + 1, delayMs: made.retryInMs, releases: now.releases }]);
     }
     return { outcome: made.outcome, webhookLogId: made.webhookLogId, attempt: made.attempt, state: now?.state ?? 'unknown' };
   };

@@ -90,6 +90,7 @@ function setup(world: World = {}) {
   const sweeper = startSweeper({
     deliveries: deliveries as unknown as DeliveryRepository,
     resendJobs: resendJobs as unknown as ResendJobRepository,
+    endpoints: { releaseStrays: async () => [] },
     deliveryQueue: live.queue as unknown as DeliveryQueue,
     fanoutQueue: fanouts.queue as unknown as BulkFanoutQueue,
     bulkDeliveryQueue: batches.queue as unknown as BulkDeliveryQueue,

@@ -1,5 +1,6 @@
 import { MAX_DELIVERY_ATTEMPTS } from '@wr/domain';
-import type { DeliveryRepository, ResendJobRepository } from '@wr/db';
+import type { DeliveryRepository, EndpointHealthRepository, ResendJobRepository } from '@wr/db';
+import { wakeReleased } from '@wr/replays';
 import type { Logger } from '@wr/logger';
 import {
   enqueueBatches,
@@ -28,6 +29,7 @@ export interface SweepReport {
   itemsRedriven: number;
   jobsCompleted: number;
   orphansCancelled: number;
+  strayHoldsReleased: number;
 }
 
 export interface Sweeper {
@@ -48,6 +50,7 @@ export interface Sweeper {
 export function startSweeper(deps: {
   deliveries: DeliveryRepository;
   resendJobs: ResendJobRepository;
+  endpoints: Pick<EndpointHealthRepository, 'releaseStrays'>;
   deliveryQueue: DeliveryQueue;
   fanoutQueue: BulkFanoutQueue;
   bulkDeliveryQueue: BulkDeliveryQueue;
@@ -70,11 +73,15 @@ export function startSweeper(deps: {
       const page = await deps.deliveries.dueLive(deps.graceMs, liveCursor, PAGE);
       const last = page[page.length - 1];
       liveCursor = page.length === PAGE && last ? { at: last.nextAttemptAt, id: last.id } : null;
-      const lost = await missingWakeUps(deps.redis, deps.deliveryQueue, page.map((d) => ({ deliveryId: d.id, attempt: d.attempts + 1 })));
+      const lost = await missingWakeUps(
+        deps.redis,
+        deps.deliveryQueue,
+        page.map((d) => ({ deliveryId: d.id, attempt: d.attempts + 1, releases: d.releases })),
+      );
       const moved = await deps.deliveries.redriveLive([...lost], deps.graceMs, MAX_DELIVERY_ATTEMPTS);
       const pending = moved.filter((m) => m.state === 'pending');
       // The attempt's own job id: a no-op if a wake-up appeared meanwhile.
-      await enqueueDeliveries(deps.deliveryQueue, pending.map((m) => ({ deliveryId: m.id, attempt: m.attempts + 1 })));
+      await enqueueDeliveries(deps.deliveryQueue, pending.map((m) => ({ deliveryId: m.id, attempt: m.attempts + 1, releases: m.releases })));
       report.liveRedriven += pending.length;
       report.liveFailed += moved.length - pending.length;
       if (!liveCursor) return;
@@ -107,7 +114,7 @@ export function startSweeper(deps: {
   };
 
   const runOnce = async (): Promise<SweepReport> => {
-    const report: SweepReport = { abandonedAttempts: 0, liveRedriven: 0, liveFailed: 0, jobsResumed: 0, itemsRedriven: 0, jobsCompleted: 0, orphansCancelled: 0 };
+    const report: SweepReport = { abandonedAttempts: 0, liveRedriven: 0, liveFailed: 0, jobsResumed: 0, itemsRedriven: 0, jobsCompleted: 0, orphansCancelled: 0, strayHoldsReleased: 0 };
     // Each step on its own: one failing (a statement timeout, say) does not starve the others.
     const steps: Array<[string, () => Promise<unknown>]> = [
       ['abandoned attempts', async () => (report.abandonedAttempts = await deps.deliveries.closeAbandonedAttempts(deps.attemptLeaseMs, PAGE))],
@@ -115,6 +122,11 @@ export function startSweeper(deps: {
       ['bulk jobs', () => sweepJobs(report)],
       ['stopped jobs', async () => (report.orphansCancelled = await deps.deliveries.cancelOrphans(deps.attemptLeaseMs + deps.graceMs, PAGE))],
       ['schedules', () => deps.schedules.ensureSchedulers()],
+      ['held deliveries', async () => {
+        const released = await deps.endpoints.releaseStrays(PAGE);
+        await wakeReleased(deps, released);
+        report.strayHoldsReleased = released.length;
+      }],
     ];
     const failures: string[] = [];
     for (const [name, step] of steps) {

@@ -4,17 +4,19 @@ import type { AppConfig } from '@wr/config';
 import {
   createDataSource,
   DeliveryRepository,
+  EndpointHealthRepository,
   MerchantRepository,
   ReplayScheduleRepository,
   ResendJobRepository,
+  SecretBox,
   TransactionRepository,
   WebhookLogRepository,
   type DataSource,
 } from '@wr/db';
-import { webhookHttpClientFromConfig, WebhookDeliverer, type WebhookHttpClient } from '@wr/delivery';
+import { OperatorNotifier, webhookHttpClientFromConfig, WebhookDeliverer, type WebhookHttpClient } from '@wr/delivery';
 import type { Logger } from '@wr/logger';
 import { createServiceMetrics, type ServiceMetrics } from '@wr/metrics';
-import { ReplayService } from '@wr/replays';
+import { EndpointEvents, EndpointRecovery, ReplayService } from '@wr/replays';
 import {
   createBulkDeliveryQueue,
   createBulkFanoutQueue,
@@ -28,6 +30,7 @@ import {
   type DeliveryQueue,
   type ReplayScheduleQueue,
 } from '@wr/queues';
+import { EndpointGate } from './endpoint-gate.js';
 
 /** What the worker's processors share, wired once per process. */
 export interface WorkerContext {
@@ -46,6 +49,10 @@ export interface WorkerContext {
   /** Per-merchant caps, rates and Retry-After holds, shared by every worker through Redis. */
   flow: FlowControl;
   replays: ReplayService;
+  /** The circuit breaker in front of every attempt (endpoint health). */
+  endpoints: EndpointGate;
+  /** Transitions told to the platform (log, metric, operator webhook). */
+  endpointEvents: EndpointEvents;
   metrics: ServiceMetrics;
   /** Set when the process is shutting down: long jobs hand themselves back at their next step. */
   stopping: { value: boolean };
@@ -56,6 +63,7 @@ export interface WorkerContext {
     resendJobs: ResendJobRepository;
     deliveries: DeliveryRepository;
     schedules: ReplayScheduleRepository;
+    endpointHealth: EndpointHealthRepository;
   };
   close(): Promise<void>;
 }
@@ -73,11 +81,12 @@ export async function createWorkerContext(config: AppConfig, logger: Logger, opt
   const httpClient = webhookHttpClientFromConfig(config, { lookup: options.lookup });
   const repos = {
     transactions: new TransactionRepository(db),
-    merchants: new MerchantRepository(db),
+    merchants: new MerchantRepository(db, new SecretBox(config.secretsKey)),
     webhookLogs: new WebhookLogRepository(db),
     resendJobs: new ResendJobRepository(db),
     deliveries: new DeliveryRepository(db),
     schedules: new ReplayScheduleRepository(db),
+    endpointHealth: new EndpointHealthRepository(db),
   };
   const bulkDeliveryQueue = createBulkDeliveryQueue(redis, config.queuePrefix);
   const deliveryQueue = createDeliveryQueue(redis, { prefix: config.queuePrefix });
@@ -88,6 +97,18 @@ export async function createWorkerContext(config: AppConfig, logger: Logger, opt
   }
   const metrics = createServiceMetrics('worker');
   const replayLock = new ReplayLock(redis, config.queuePrefix);
+  const endpointEvents = new EndpointEvents({
+    health: repos.endpointHealth,
+    logger,
+    transitions: metrics.endpointTransitions,
+    notifier: config.operatorWebhook ? new OperatorNotifier({ http: httpClient, ...config.operatorWebhook, logger }) : null,
+  });
+  const endpoints = new EndpointGate({
+    health: repos.endpointHealth,
+    recovery: new EndpointRecovery({ health: repos.endpointHealth, deliveryQueue, bulkDeliveryQueue, events: endpointEvents, logger }),
+    events: endpointEvents,
+    logger,
+  });
   return {
     config,
     logger,
@@ -101,6 +122,8 @@ export async function createWorkerContext(config: AppConfig, logger: Logger, opt
     scheduleQueue,
     replayLock,
     flow: new FlowControl(redis, config.queuePrefix, { maxConcurrency: config.merchantMaxConcurrency }),
+    endpoints,
+    endpointEvents,
     replays: new ReplayService({ db, redis, transactions: repos.transactions, resendJobs: repos.resendJobs, fanoutQueue, lock: replayLock }),
     metrics,
     stopping: { value: false },

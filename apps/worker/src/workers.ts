@@ -9,6 +9,7 @@ import { deferOnDependencyError } from './dependency-retry.js';
 import { startMetricsServer } from './metrics-server.js';
 import { createScheduleKeeper } from './schedule-keeper.js';
 import { startSweeper, type Sweeper } from './sweeper.js';
+import { startEndpointProber, type EndpointProber } from './endpoint-prober.js';
 import { createScheduledReplayProcessor } from './scheduled-replay.processor.js';
 import { assertNoEviction } from './redis-policy.js';
 import { createWorkerContext, type WorkerContext, type WorkerContextOptions } from './worker-context.js';
@@ -17,6 +18,7 @@ export interface RunningWorker {
   context: WorkerContext;
   workers: Worker[];
   sweeper: Sweeper;
+  prober: EndpointProber;
   metricsPort: number;
   /** Stops taking jobs, lets in-flight ones finish, then closes every connection. */
   close(): Promise<void>;
@@ -59,6 +61,7 @@ export async function startWorkers(config: AppConfig, logger: Logger, options: W
         merchants: ctx.repos.merchants,
         deliverer: ctx.deliverer,
         flow: ctx.flow,
+        endpoints: ctx.endpoints,
         queue: ctx.deliveryQueue,
         logger,
         retryBaseDelayMs: config.retryBaseDelayMs,
@@ -92,6 +95,7 @@ export async function startWorkers(config: AppConfig, logger: Logger, options: W
   const sweeper = startSweeper({
     deliveries: ctx.repos.deliveries,
     resendJobs: ctx.repos.resendJobs,
+    endpoints: ctx.repos.endpointHealth,
     deliveryQueue: ctx.deliveryQueue,
     fanoutQueue: ctx.fanoutQueue,
     bulkDeliveryQueue: ctx.bulkDeliveryQueue,
@@ -103,15 +107,32 @@ export async function startWorkers(config: AppConfig, logger: Logger, options: W
     graceMs: config.redriveAfterMs,
     attemptLeaseMs: attemptLeaseMs(config.webhookTimeoutMs),
   });
+  const prober = startEndpointProber({
+    deliveries: ctx.repos.deliveries,
+    deliverer: ctx.deliverer,
+    flow: ctx.flow,
+    endpoints: ctx.endpoints,
+    retryBaseDelayMs: config.retryBaseDelayMs,
+    webhookTimeoutMs: config.webhookTimeoutMs,
+    health: ctx.repos.endpointHealth,
+    transactions: ctx.repos.transactions,
+    merchants: ctx.repos.merchants,
+    events: ctx.endpointEvents,
+    logger,
+    // Probes are spaced 2 s apart at first: a tick of at most a second keeps them on time.
+    tickMs: Math.min(1000, config.reconcileIntervalMs),
+    disableAfterHours: config.endpointDisableAfterHours,
+  });
   const metricsServer = await startMetricsServer(ctx.metrics, config.workerMetricsPort);
   return {
     context: ctx,
     workers,
     sweeper,
+    prober,
     metricsPort: metricsServer.port,
     async close() {
       ctx.stopping.value = true;
-      await sweeper.stop();
+      await Promise.all([sweeper.stop(), prober.stop()]);
       await Promise.all(workers.map((w) => w.close()));
       await metricsServer.close();
       await ctx.close();

@@ -1,5 +1,11 @@
 import Joi from 'joi';
 
+/**
+ * Used for SECRETS_KEY only outside production, so a fresh clone, `npm start` and the tests run
+ * without setting it. It is public (it is in this file): anything sealed with it is not secret.
+ */
+export const DEVELOPMENT_SECRETS_KEY = 'development-only-secrets-key-never-use-in-production';
+
 /** Environment variables every deployment relies on (SPEC 8). Secrets have no default. */
 export const configSchema = Joi.object({
   NODE_ENV: Joi.string().valid('development', 'production', 'test').default('development'),
@@ -12,6 +18,12 @@ export const configSchema = Joi.object({
   QUEUE_PREFIX: Joi.string().pattern(/^[A-Za-z0-9_-]{1,40}$/).default('wr'),
   PORT: Joi.number().integer().min(0).max(65535).default(3000),
   ADMIN_TOKEN: Joi.string().min(16).max(512).required(),
+  // Encrypts webhook secrets at rest (SPEC 8). Any string of 32+ characters: the AES key is derived
+  // from it (HKDF), so a passphrase works as well as random bytes. Required in production.
+  SECRETS_KEY: Joi.string()
+    .min(32)
+    .max(512)
+    .when('NODE_ENV', { is: 'production', then: Joi.required(), otherwise: Joi.optional().default(DEVELOPMENT_SECRETS_KEY) }),
   WEBHOOK_TIMEOUT_MS: Joi.number().integer().min(100).max(120000).default(10000),
   WEBHOOK_ALLOW_PRIVATE_TARGETS: Joi.boolean().truthy('1').falsy('0').default(false),
   // Exact addresses webhooks may reach even when private targets are refused, comma-separated
@@ -42,6 +54,17 @@ export const configSchema = Joi.object({
   // sweeper takes it for lost and queues a new one. With the interval: healed ~25 s after Redis
   // comes back empty.
   REDRIVE_AFTER_MS: Joi.number().integer().min(100).max(3600000).default(20000),
+  // A merchant endpoint failing for this long is disabled (probes stop) until an operator
+  // re-enables it; what it is owed is kept.
+  ENDPOINT_DISABLE_AFTER_HOURS: Joi.number().min(0.001).max(8760).default(72),
+  // Where the platform's operators are told that an endpoint is failing, disabled or recovered
+  // (a signed webhook, Standard Webhooks headers); unset = log lines and metrics only.
+  OPERATOR_WEBHOOK_URL: Joi.string().uri({ scheme: ['http', 'https'] }),
+  // The whsec_ secret operator webhooks are signed with; required with OPERATOR_WEBHOOK_URL.
+  OPERATOR_WEBHOOK_SECRET: Joi.string()
+    .pattern(/^whsec_[A-Za-z0-9+/=]{16,}$/)
+    .messages({ 'string.pattern.base': 'must be a whsec_ secret (whsec_ + base64)' })
+    .when('OPERATOR_WEBHOOK_URL', { is: Joi.exist(), then: Joi.required() }),
   // The worker's own Prometheus endpoint (GET /metrics); 0 picks a free port.
   WORKER_METRICS_PORT: Joi.number().integer().min(0).max(65535).default(9464),
   DB_POOL_SIZE: Joi.number().integer().min(1).max(200).default(10),
@@ -56,6 +79,8 @@ export interface AppConfig {
   readonly queuePrefix: string;
   readonly port: number;
   readonly adminToken: string;
+  /** The SECRETS_KEY as given; only `SecretBox` (libs/db) derives the key it encrypts with. */
+  readonly secretsKey: string;
   readonly webhookTimeoutMs: number;
   readonly webhookAllowPrivateTargets: boolean;
   readonly webhookAllowedTargets: readonly string[];
@@ -68,6 +93,8 @@ export interface AppConfig {
   readonly jobLockMs: number;
   readonly reconcileIntervalMs: number;
   readonly redriveAfterMs: number;
+  readonly endpointDisableAfterHours: number;
+  readonly operatorWebhook: { url: string; secret: string } | null;
   readonly workerMetricsPort: number;
   readonly dbPoolSize: number;
   readonly shutdownTimeoutMs: number;

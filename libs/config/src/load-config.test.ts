@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { DEVELOPMENT_SECRETS_KEY } from './config.schema.js';
 import { ConfigError, loadConfig } from './load-config.js';
 
 const ADMIN_TOKEN = 'a-long-enough-admin-token';
@@ -38,5 +39,27 @@ describe('loadConfig', () => {
     const config = loadConfig({ ADMIN_TOKEN, WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', PORT: '0' });
     expect(config.webhookAllowPrivateTargets).toBe(true);
     expect(config.port).toBe(0);
+  });
+
+  it('when NODE_ENV is production and SECRETS_KEY is missing, then start-up is refused naming it', () => {
+    expect(() => loadConfig({ ADMIN_TOKEN, NODE_ENV: 'production' })).toThrow(/SECRETS_KEY: is required/);
+  });
+
+  it('when SECRETS_KEY is shorter than 32 characters, then the error names it without echoing it', () => {
+    let caught: unknown;
+    try {
+      loadConfig({ ADMIN_TOKEN, NODE_ENV: 'production', SECRETS_KEY: 'too-short-a-key' });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).problems.join('\n')).toMatch(/SECRETS_KEY/);
+    expect((caught as ConfigError).problems.join('\n')).not.toContain('too-short-a-key');
+  });
+
+  it('when SECRETS_KEY is unset outside production, then the named development key is used; when set, it is taken as given', () => {
+    expect(loadConfig({ ADMIN_TOKEN }).secretsKey).toBe(DEVELOPMENT_SECRETS_KEY);
+    const key = 'k'.repeat(32);
+    expect(loadConfig({ ADMIN_TOKEN, NODE_ENV: 'production', SECRETS_KEY: key }).secretsKey).toBe(key);
   });
 });

@@ -23,6 +23,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     queuePrefix: value.QUEUE_PREFIX,
     port: value.PORT,
     adminToken: value.ADMIN_TOKEN,
+    secretsKey: value.SECRETS_KEY,
     webhookTimeoutMs: value.WEBHOOK_TIMEOUT_MS,
     webhookAllowPrivateTargets: value.WEBHOOK_ALLOW_PRIVATE_TARGETS,
     webhookAllowedTargets: Object.freeze(
@@ -37,6 +38,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jobLockMs: value.JOB_LOCK_MS,
     reconcileIntervalMs: value.RECONCILE_INTERVAL_MS,
     redriveAfterMs: value.REDRIVE_AFTER_MS,
+    endpointDisableAfterHours: value.ENDPOINT_DISABLE_AFTER_HOURS,
+    operatorWebhook: value.OPERATOR_WEBHOOK_URL ? Object.freeze({ url: value.OPERATOR_WEBHOOK_URL, secret: value.OPERATOR_WEBHOOK_SECRET }) : null,
     workerMetricsPort: value.WORKER_METRICS_PORT,
     dbPoolSize: value.DB_POOL_SIZE,
     shutdownTimeoutMs: value.SHUTDOWN_TIMEOUT_MS,

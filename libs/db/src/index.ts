@@ -5,4 +5,5 @@ export { createDataSource, type DataSourceOptions } from './data-source.js';
 export { ensureDatabase, runMigrations } from './migrate.js';
 export { isUniqueViolation, isForeignKeyViolation, violatedConstraint } from './pg-errors.js';
 export { mapRows, mapRow } from './row-mapper.js';
+export { SecretBox, SecretBoxError, isSealed, SEALED_PREFIX } from './secret-box.js';
 export type { DataSource, EntityManager } from 'typeorm';

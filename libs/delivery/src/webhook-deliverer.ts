@@ -10,7 +10,7 @@ import type { Logger } from '@wr/logger';
 import type { ServiceMetrics } from '@wr/metrics';
 import type { HttpAttempt, WebhookHttpClient } from './webhook-http-client.js';
 import { retryAfterMs } from './retry-after.js';
-import { signWebhook } from './webhook-signer.js';
+import { signingSecrets, signWebhook } from './webhook-signer.js';
 
 export interface DeliveryRequest {
   transaction: TransactionRecord;
@@ -95,7 +95,7 @@ export class WebhookDeliverer {
       statusId: event.statusId,
       transactionId: transaction.id,
       body,
-      headers: { 'content-type': 'application/json', ...signWebhook(merchant.webhookSecret, webhookId, sentAt, body) },
+      headers: { 'content-type': 'application/json', ...signWebhook(signingSecrets(merchant, sentAt), webhookId, sentAt, body) },
       sentAt,
     };
   }

@@ -1,6 +1,6 @@
 /** What caused a delivery attempt. */
-export const DELIVERY_TRIGGERS = ['automatic', 'manual', 'bulk', 'scheduled'] as const;
-// ('recovery' is reserved in the database for endpoint-health replays.)
+/** `recovery`: what an endpoint owed, or failed, during an incident, delivered when it came back. */
+export const DELIVERY_TRIGGERS = ['automatic', 'manual', 'bulk', 'scheduled', 'recovery'] as const;
 export type DeliveryTrigger = (typeof DELIVERY_TRIGGERS)[number];
 
 /** How an attempt ended, as recorded on its audit row. */

@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './identifiers.js';
 export * from './webhook-payload.js';
 export * from './dependency-errors.js';
+export * from './endpoint-health.js';

@@ -15,6 +15,10 @@ const SECRET_KEYS = new Set(
     'secret',
     'webhooksecret',
     'webhook_secret',
+    'previouswebhooksecret',
+    'previous_webhook_secret',
+    'secretskey',
+    'secrets_key',
     'webhook-signature',
     'signature',
     // TypeORM's QueryFailedError carries the statement and its parameters.

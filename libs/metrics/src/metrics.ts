@@ -9,6 +9,8 @@ export interface ServiceMetrics {
   deliveries: Counter<'trigger' | 'outcome'>;
   deliveryDuration: Histogram<'trigger' | 'outcome'>;
   httpRequests: Counter<'method' | 'route' | 'status'>;
+  /** Endpoint health transitions: failing, disabled, recovered. */
+  endpointTransitions: Counter<'to'>;
   /** Registers a gauge whose value is read at scrape time (queue depths, bulk jobs). */
   gaugeAtScrape<L extends string>(name: string, help: string, labelNames: L[], read: (set: (labels: Record<L, string>, value: number) => void) => Promise<void>): void;
 }
@@ -36,8 +38,15 @@ export function createServiceMetrics(service: 'api' | 'worker'): ServiceMetrics 
     labelNames: ['method', 'route', 'status'] as const,
     registers: [registry],
   });
+  const endpointTransitions = new Counter({
+    name: 'webhook_endpoint_transitions_total',
+    help: 'Merchant endpoints turning failing, disabled or recovered',
+    labelNames: ['to'] as const,
+    registers: [registry],
+  });
   return {
     registry,
+    endpointTransitions,
     deliveries,
     deliveryDuration,
     httpRequests,

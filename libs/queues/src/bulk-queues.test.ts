@@ -92,5 +92,8 @@ describe('deliveryJobId', () => {
     expect(deliveryJobId(42, 3)).not.toContain(':');
     expect(deliveryJobId(42, 3)).not.toMatch(/^\d+$/);
     expect(deliveryJobId(42, 4)).not.toBe(deliveryJobId(42, 3));
+    // A release from a hold wakes the same attempt under an id of its own.
+    expect(deliveryJobId(42, 3, 1)).toBe('dlv-42-a3-r1');
+    expect(deliveryJobId(42, 3, 0)).toBe(deliveryJobId(42, 3));
   });
 });

@@ -139,6 +139,8 @@ export function deliveryJobOptions(): DefaultJobOptions {
  * no-op while Redis holds the first job, and the next attempt is a new job. No ':' and never all
  * digits, as BullMQ requires.
  */
-export function deliveryJobId(deliveryId: number, attempt: number): string {
-  return `dlv-${deliveryId}-a${attempt}`;
+export function deliveryJobId(deliveryId: number, attempt: number, releases = 0): string {
+  // A delivery released from a hold (its endpoint recovered) is woken again for the same attempt:
+  // the release count keeps that wake-up apart from the completed one Redis still remembers.
+  return releases === 0 ? `dlv-${deliveryId}-a${attempt}` : `dlv-${deliveryId}-a${attempt}-r${releases}`;
 }

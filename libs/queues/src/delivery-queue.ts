@@ -17,6 +17,8 @@ export interface DeliveryWakeUp {
   deliveryId: number;
   attempt: number;
   delayMs?: number;
+  /** How often the delivery was released from a hold (0: never). */
+  releases?: number;
 }
 
 /** Enqueues wake-ups in chunks: one round trip per chunk, whatever the batch size. */
@@ -26,7 +28,7 @@ export async function enqueueDeliveries(queue: DeliveryQueue, wakeUps: DeliveryW
       wakeUps.slice(i, i + chunkSize).map((w) => ({
         name: JOB_NAMES.deliver,
         data: { deliveryId: w.deliveryId },
-        opts: { jobId: deliveryJobId(w.deliveryId, w.attempt), delay: Math.max(0, w.delayMs ?? 0) },
+        opts: { jobId: deliveryJobId(w.deliveryId, w.attempt, w.releases), delay: Math.max(0, w.delayMs ?? 0) },
       })),
     );
   }
@@ -39,11 +41,11 @@ export async function enqueueDeliveries(queue: DeliveryQueue, wakeUps: DeliveryW
 export async function missingWakeUps(
   redis: Redis,
   queue: DeliveryQueue,
-  wakeUps: Array<{ deliveryId: number; attempt: number }>,
+  wakeUps: Array<{ deliveryId: number; attempt: number; releases?: number }>,
 ): Promise<Set<number>> {
   if (wakeUps.length === 0) return new Set();
   const pipeline = redis.pipeline();
-  for (const w of wakeUps) pipeline.exists(queue.toKey(deliveryJobId(w.deliveryId, w.attempt)));
+  for (const w of wakeUps) pipeline.exists(queue.toKey(deliveryJobId(w.deliveryId, w.attempt, w.releases)));
   const answers = (await pipeline.exec()) ?? [];
   const missing = new Set<number>();
   answers.forEach(([err, exists]: [Error | null, unknown], i: number) => {

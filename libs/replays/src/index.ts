@@ -1,2 +1,3 @@
 export * from './replay.service.js';
 export * from './replay-windows.js';
+export * from './endpoint-recovery.js';

@@ -3,6 +3,8 @@ import { Redis } from 'ioredis';
 import { loadConfig, type AppConfig } from '@wr/config';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
+/** Not the development default, so a process that missed it cannot read what tests sealed. */
+export const TEST_SECRETS_KEY = 'test-secrets-key-0123456789abcdef0123456789';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** A Redis key prefix of its own per test file: queues and rate limits never collide. */
@@ -19,6 +21,7 @@ export function testConfig(databaseUrl: string, queuePrefix: string, overrides: 
     QUEUE_PREFIX: queuePrefix,
     PORT: '0',
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    SECRETS_KEY: TEST_SECRETS_KEY,
     WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
     RETRY_BASE_DELAY_MS: '20',
     WEBHOOK_TIMEOUT_MS: '3000',

@@ -13,6 +13,7 @@ export function envFor(config: AppConfig, overrides: Record<string, string> = {}
     REDIS_URL: config.redisUrl,
     QUEUE_PREFIX: config.queuePrefix,
     ADMIN_TOKEN: config.adminToken,
+    SECRETS_KEY: config.secretsKey,
     WEBHOOK_TIMEOUT_MS: String(config.webhookTimeoutMs),
     WEBHOOK_ALLOW_PRIVATE_TARGETS: String(config.webhookAllowPrivateTargets),
     WEBHOOK_ALLOWED_TARGETS: config.webhookAllowedTargets.join(','),

@@ -12,13 +12,20 @@ import {
   type NewMerchant,
 } from '@wr/db';
 import { generateWebhookSecret } from '@wr/delivery';
+import type { EndpointRecovery } from '@wr/replays';
 import { issueApiKey } from '../auth/api-key.js';
 import { assertWebhookUrl } from '../http/webhook-url.js';
 
 /** Accounts, their API keys and their merchants, as the platform's core creates them. */
 export class AccountsService {
   constructor(
-    private readonly deps: { db: DataSource; accounts: AccountRepository; merchants: MerchantRepository; targets: TargetRules },
+    private readonly deps: {
+      db: DataSource;
+      accounts: AccountRepository;
+      merchants: MerchantRepository;
+      targets: TargetRules;
+      recovery: Pick<EndpointRecovery, 'recover'>;
+    },
   ) {}
 
   /** Creates an account with its first API key; the key's plaintext exists only in this answer. */
@@ -48,8 +55,11 @@ export class AccountsService {
 
   async updateMerchant(id: number, patch: MerchantPatch): Promise<MerchantRecord> {
     assertWebhookUrl('webhook_url', patch.webhookUrl, this.deps.targets);
+    const before = patch.webhookUrl !== undefined ? await this.deps.merchants.findById(id) : null;
     const updated = await this.deps.merchants.update(id, patch);
     if (!updated) throw new NotFoundError('Merchant not found');
+    // A new URL is a new endpoint: its health starts over, and what the old one was owed goes to it.
+    if (before && before.webhookUrl !== updated.webhookUrl) await this.deps.recovery.recover(id, 'url_changed');
     return updated;
   }
 }

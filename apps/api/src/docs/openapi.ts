@@ -221,7 +221,7 @@ const schemas: Record<string, Json> = {
     enum: ['Pending', 'Canceled', 'Paid', 'Credited', 'Drop Requested', 'Awaiting Approval', 'Rejected', 'Confirmed', 'Partial Credited', 'Pending Challenge'],
   },
   ResendJobState: { type: 'string', enum: ['queued', 'running', 'completed', 'failed', 'cancelled'] },
-  DeliveryTrigger: { type: 'string', enum: ['automatic', 'manual', 'bulk', 'scheduled'] },
+  DeliveryTrigger: { type: 'string', enum: ['automatic', 'manual', 'bulk', 'scheduled', 'recovery'] },
   DeliveryOutcome: { type: 'string', enum: ['success', 'http_error', 'timeout', 'network_error', 'blocked'] },
   UrlSource: { type: 'string', enum: ['configured', 'override'] },
   JobId: { type: 'string', pattern: JOB_ID_PATTERN, description: '32 lowercase hex characters.', example: EXAMPLE_JOB_ID },
@@ -632,6 +632,118 @@ const schemas: Record<string, Json> = {
     },
   },
   ReplayScheduleList: { type: 'object', required: ['data'], properties: { data: { type: 'array', items: ref('ReplaySchedule') } } },
+
+  // --- merchants: webhook secret rotation -------------------------------------------------------
+  RotateWebhookSecretRequest: {
+    type: 'object',
+    properties: {
+      overlap_seconds: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 2_592_000,
+        default: 86_400,
+        description: 'How long the replaced secret keeps signing (a second signature), so receivers can switch without losing a webhook. 0 stops it at once.',
+      },
+    },
+    additionalProperties: false,
+    example: { overlap_seconds: 3600 },
+  },
+  EndpointState: {
+    type: 'string',
+    enum: ['healthy', 'failing', 'disabled'],
+    description:
+      'healthy: webhooks go out. failing: 5 failed attempts in a row over 3+ deliveries opened the circuit; deliveries wait ' +
+      '(no attempt spent) and one probe at a time tests the endpoint (2 s apart, growing to 5 min). disabled: 410 Gone, or ' +
+      'failing for ENDPOINT_DISABLE_AFTER_HOURS; nothing is sent until re-enabled. What is owed is kept in every state.',
+  },
+  EndpointIncident: {
+    type: 'object',
+    required: ['id', 'merchant_id', 'state', 'started_at', 'recovered_at', 'deliveries_failed', 'held', 'replayed', 'still_to_send'],
+    properties: {
+      id: { type: 'integer', minimum: 1 },
+      merchant_id: INT32_ID,
+      state: { type: 'string', enum: ['open', 'closed'] },
+      started_at: { type: 'string', format: 'date-time', description: 'The first failure of the run that opened the circuit.' },
+      disabled_at: { type: ['string', 'null'], format: 'date-time' },
+      disabled_reason: { type: ['string', 'null'], enum: ['gone', 'failing_too_long', null] },
+      recovered_at: { type: ['string', 'null'], format: 'date-time', description: 'When the incident ended (see ended_by).' },
+      ended_by: { type: ['string', 'null'], enum: ['recovered', 'enabled', 'url_changed', null] },
+      first_error: { type: ['string', 'null'] },
+      probes: { type: 'integer', minimum: 0 },
+      deliveries_failed: { type: 'integer', minimum: 0, description: 'Deliveries that spent their 4 attempts during the incident (delivered again as `recovery`).' },
+      held: { type: 'integer', minimum: 0, description: 'Deliveries that waited for the endpoint.' },
+      replayed: { type: 'integer', minimum: 0, description: 'Of the held and recovery deliveries: delivered.' },
+      still_to_send: { type: 'integer', minimum: 0 },
+    },
+  },
+  EndpointIncidentList: {
+    type: 'object',
+    required: ['data', 'next_cursor'],
+    properties: { data: { type: 'array', items: ref('EndpointIncident') }, next_cursor: { type: ['string', 'null'] } },
+  },
+  EndpointHealth: {
+    type: 'object',
+    required: ['merchant_id', 'state', 'consecutive_failures', 'last_success', 'last_failure', 'last_hour', 'open_incident'],
+    properties: {
+      merchant_id: INT32_ID,
+      webhook_url: { type: ['string', 'null'] },
+      state: ref('EndpointState'),
+      consecutive_failures: { type: 'integer', minimum: 0 },
+      failing_since: { type: ['string', 'null'], format: 'date-time' },
+      next_probe_at: { type: ['string', 'null'], format: 'date-time' },
+      last_success: {
+        type: ['object', 'null'],
+        properties: { at: { type: 'string', format: 'date-time' }, http_status: { type: ['integer', 'null'] }, duration_ms: { type: 'integer' } },
+      },
+      last_failure: {
+        type: ['object', 'null'],
+        properties: {
+          at: { type: 'string', format: 'date-time' },
+          outcome: ref('DeliveryOutcome'),
+          http_status: { type: ['integer', 'null'] },
+          error: { type: ['string', 'null'] },
+        },
+      },
+      last_hour: {
+        type: 'object',
+        properties: {
+          attempts: { type: 'integer', minimum: 0 },
+          success_rate: { type: ['number', 'null'], minimum: 0, maximum: 1 },
+          p95_latency_ms: { type: ['integer', 'null'] },
+        },
+      },
+      open_incident: { oneOf: [ref('EndpointIncident'), { type: 'null' }] },
+    },
+  },
+  EnableEndpointRequest: {
+    type: 'object',
+    properties: { since: { type: 'string', format: 'date-time', description: 'Deliver only what changed since then; older live deliveries owed are cancelled.' } },
+    additionalProperties: false,
+  },
+  EndpointEnabled: {
+    type: 'object',
+    required: ['merchant_id', 'state', 'incident', 'to_send'],
+    properties: {
+      merchant_id: INT32_ID,
+      state: { const: 'healthy' },
+      incident: { type: ['object', 'null'], properties: { id: { type: 'integer' }, started_at: { type: 'string', format: 'date-time' }, ended_by: { type: 'string' } } },
+      to_send: { type: 'integer', minimum: 0, description: 'Deliveries released or owed again, now on their way.' },
+    },
+  },
+  RotatedWebhookSecret: {
+    type: 'object',
+    required: ['merchant_id', 'webhook_secret', 'previous_secret_expires_at'],
+    properties: {
+      merchant_id: INT32_ID,
+      webhook_secret: { type: 'string', pattern: '^whsec_[A-Za-z0-9+/=]+$', description: 'The new secret. Shown only in this answer; stored encrypted.' },
+      previous_secret_expires_at: {
+        type: ['string', 'null'],
+        format: 'date-time',
+        description: 'Until when webhooks also carry a signature made with the replaced secret; null when `overlap_seconds` was 0.',
+      },
+    },
+    example: { merchant_id: 303, webhook_secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', previous_secret_expires_at: '2026-11-23T12:00:00.000Z' },
+  },
 
   // --- audit trail ------------------------------------------------------------------------------
   WebhookLog: {
@@ -1341,6 +1453,83 @@ const v1Paths: Record<string, JsonObject> = {
       },
     },
   },
+  '/v1/merchants/{id}/endpoint': {
+    parameters: [pathParameter('id', 'Merchant id (one of your account).', INT32_ID, 303)],
+    get: {
+      tags: ['Merchants'],
+      operationId: 'getEndpointHealth',
+      summary: "A merchant endpoint's health: state, last success and failure, the last hour, the open incident",
+      security: API_KEY,
+      responses: {
+        '200': jsonResponse('The endpoint.', ref('EndpointHealth')),
+        '404': defaultError(404, 'The merchant is not one of your account.', ['Merchant not found']),
+        ...defaultCommon(),
+      },
+    },
+  },
+  '/v1/merchants/{id}/incidents': {
+    parameters: [pathParameter('id', 'Merchant id (one of your account).', INT32_ID, 303)],
+    get: {
+      tags: ['Merchants'],
+      operationId: 'listEndpointIncidents',
+      summary: "A merchant endpoint's incidents, newest first, with what each cost and what is left to send",
+      security: API_KEY,
+      parameters: [
+        queryParameter('cursor', 'The `next_cursor` of the previous page.', { type: 'string', maxLength: 64 }),
+        queryParameter('limit', 'Page size.', { type: 'integer', minimum: 1, maximum: 100, default: 20 }),
+      ],
+      responses: {
+        '200': jsonResponse('The incidents.', ref('EndpointIncidentList')),
+        '400': defaultError(400, 'Invalid input; the message names the field.', ['"cursor" is not a cursor this API returned']),
+        '404': defaultError(404, 'The merchant is not one of your account.', ['Merchant not found']),
+        ...defaultCommon(),
+      },
+    },
+  },
+  '/v1/merchants/{id}/endpoint/enable': {
+    parameters: [pathParameter('id', 'Merchant id (one of your account).', INT32_ID, 303)],
+    post: {
+      tags: ['Merchants'],
+      operationId: 'enableEndpoint',
+      summary: 'Re-enable a disabled (or failing) endpoint and deliver what it is owed',
+      description:
+        'Ends the open incident: every delivery that waited is released and every one that spent its attempts during the ' +
+        'incident is delivered again (trigger `recovery`), in status order, at the merchant\'s flow-control pace.',
+      security: API_KEY,
+      requestBody: jsonBody(ref('EnableEndpointRequest'), { required: false }),
+      responses: {
+        '200': jsonResponse('Enabled.', ref('EndpointEnabled')),
+        '400': defaultError(400, 'Invalid input; the message names the field.', ['"since" must be in ISO 8601 date format', 'Malformed JSON body']),
+        '404': defaultError(404, 'The merchant is not one of your account.', ['Merchant not found']),
+        '413': responseRef('BodyTooLarge'),
+        ...defaultCommon(),
+      },
+    },
+  },
+  '/v1/merchants/{id}/webhook-secret/rotate': {
+    parameters: [pathParameter('id', 'Merchant id (one of your account).', INT32_ID, 303)],
+    post: {
+      tags: ['Merchants'],
+      operationId: 'rotateWebhookSecret',
+      summary: "Replace a merchant's webhook secret, keeping the old one signing for an overlap",
+      description:
+        'During the overlap every webhook carries two signatures in `webhook-signature` (new secret first), so a receiver ' +
+        'verifies with either secret. Rotating again during an overlap retires the older secret at once. The body is optional.',
+      security: API_KEY,
+      requestBody: jsonBody(ref('RotateWebhookSecretRequest'), { required: false }),
+      responses: {
+        '200': jsonResponse('The new secret (shown only here).', ref('RotatedWebhookSecret')),
+        '400': defaultError(400, 'Invalid input; the message names the field.', [
+          '"overlap_seconds" must be less than or equal to 2592000',
+          '"overlap_seconds" must be an integer',
+          'Malformed JSON body',
+        ]),
+        '404': defaultError(404, 'The merchant is not one of your account.', ['Merchant not found']),
+        '413': responseRef('BodyTooLarge'),
+        ...defaultCommon(),
+      },
+    },
+  },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -1359,7 +1548,7 @@ const webhooks: Record<string, JsonObject> = {
       parameters: [
         { name: 'webhook-id', in: 'header', required: true, description: 'Same for every delivery of one status (deduplicate on it).', schema: { type: 'string' }, example: 'msg_123_3_1795867200000' },
         { name: 'webhook-timestamp', in: 'header', required: true, description: 'Unix seconds.', schema: { type: 'string', pattern: '^[0-9]+$' } },
-        { name: 'webhook-signature', in: 'header', required: true, description: '`v1,<base64 HMAC-SHA256>`.', schema: { type: 'string' } },
+        { name: 'webhook-signature', in: 'header', required: true, description: '`v1,<base64 HMAC-SHA256>`; during a secret rotation two, space-separated, the new secret first.', schema: { type: 'string' } },
       ],
       requestBody: jsonBody(ref('WebhookPayload')),
       responses: { '200': { description: 'Any 2xx acknowledges it.' } },
@@ -1393,6 +1582,7 @@ export const openApiDocument: OpenApiDocument = {
     { name: 'Payin bulk resend (WePayout)', description: 'SPEC 5.4. Errors: `{statusCode, message, error}`.' },
     { name: 'Jobs and replays', description: 'Bulk jobs of any contract, operator replays and recurring replays.' },
     { name: 'Audit trail', description: 'One row per delivery attempt, whatever its outcome.' },
+    { name: 'Merchants', description: "Your merchants' webhook secrets." },
     { name: 'Admin', description: "The platform core's feed: accounts, merchants, transactions, status changes. Bearer ADMIN_TOKEN." },
     { name: 'Operator', description: 'Bull Board.' },
     { name: 'Service', description: 'Health, readiness, metrics and this document.' },

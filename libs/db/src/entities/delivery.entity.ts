@@ -26,6 +26,12 @@ export interface DeliveryRecord {
   nextAttemptAt: Date;
   createdAt: Date;
   finishedAt: Date | null;
+  /** Set while the delivery waits for its endpoint to recover (no attempt spent, no wake-up queued). */
+  heldSince: Date | null;
+  /** How often it was released from a hold: each release has a wake-up id of its own. */
+  releases: number;
+  /** The endpoint incident it waited through, or that a `recovery` delivery replays. */
+  incidentId: number | null;
 }
 
 export const DeliveryEntity = new EntitySchema<DeliveryRecord>({
@@ -45,5 +51,8 @@ export const DeliveryEntity = new EntitySchema<DeliveryRecord>({
     nextAttemptAt: { name: 'next_attempt_at', type: 'timestamptz' },
     createdAt: { name: 'created_at', type: 'timestamptz', createDate: true },
     finishedAt: { name: 'finished_at', type: 'timestamptz', nullable: true },
+    heldSince: { name: 'held_since', type: 'timestamptz', nullable: true },
+    releases: { type: 'integer' },
+    incidentId: { name: 'incident_id', type: 'bigint', nullable: true, transformer: bigintAsNumber },
   },
 });

@@ -6,6 +6,7 @@ import { TransactionEntity } from './transaction.entity.js';
 import { WebhookLogEntity } from './webhook-log.entity.js';
 import { DeliveryEntity } from './delivery.entity.js';
 import { ReplayScheduleEntity } from './replay-schedule.entity.js';
+import { EndpointHealthEntity, EndpointIncidentEntity } from './endpoint-health.entity.js';
 
 export * from './account.entity.js';
 export * from './api-key.entity.js';
@@ -15,5 +16,6 @@ export * from './webhook-log.entity.js';
 export * from './resend-job.entity.js';
 export * from './delivery.entity.js';
 export * from './replay-schedule.entity.js';
+export * from './endpoint-health.entity.js';
 
-export const ALL_ENTITIES = [AccountEntity, ApiKeyEntity, MerchantEntity, TransactionEntity, WebhookLogEntity, ResendJobEntity, DeliveryEntity, ReplayScheduleEntity];
+export const ALL_ENTITIES = [AccountEntity, ApiKeyEntity, MerchantEntity, TransactionEntity, WebhookLogEntity, ResendJobEntity, DeliveryEntity, ReplayScheduleEntity, EndpointHealthEntity, EndpointIncidentEntity];

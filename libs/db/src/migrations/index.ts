@@ -5,6 +5,8 @@ import { AuditTimeIndex1763960000000 } from './1763960000000-audit-time-index.js
 import { SafeTransactionIds1763970000000 } from './1763970000000-safe-transaction-ids.js';
 import { DeliveryLedger1764000000000 } from './1764000000000-delivery-ledger.js';
 import { MerchantFlowControl1764100000000 } from './1764100000000-merchant-flow-control.js';
+import { EndpointHealth1764200000000 } from './1764200000000-endpoint-health.js';
+import { WebhookSecretRotation1764300000000 } from './1764300000000-webhook-secret-rotation.js';
 
 /** Every migration, oldest first. Listed explicitly: no globbing of compiled files. */
 export const ALL_MIGRATIONS = [
@@ -15,4 +17,6 @@ export const ALL_MIGRATIONS = [
   SafeTransactionIds1763970000000,
   DeliveryLedger1764000000000,
   MerchantFlowControl1764100000000,
+  EndpointHealth1764200000000,
+  WebhookSecretRotation1764300000000,
 ];

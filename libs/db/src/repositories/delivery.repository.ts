@@ -49,6 +49,7 @@ export interface MovedDelivery {
   state: DeliveryState;
   attempts: number;
   nextAttemptAt: Date;
+  releases: number;
 }
 
 /** How long before its due time a wake-up may claim a delivery (queue and database clocks differ). */
@@ -127,11 +128,12 @@ export class DeliveryRepository {
     return mapRow(manager, DeliveryEntity, rows[0]);
   }
 
-  /** The pending ones among these ids that are due now (a batch's wake-up). */
+  /** The pending ones among these ids that are due now and not waiting for their endpoint (a batch's wake-up). */
   async findDue(ids: number[], manager: EntityManager = this.db.manager): Promise<DeliveryRecord[]> {
     if (ids.length === 0) return [];
     const rows = await manager.query(
-      `SELECT * FROM deliveries WHERE id = ANY($1::bigint[]) AND state = 'pending' AND next_attempt_at <= now() + ${CLAIM_SLACK}`,
+      `SELECT * FROM deliveries WHERE id = ANY($1::bigint[]) AND state = 'pending' AND held_since IS NULL
+          AND next_attempt_at <= now() + ${CLAIM_SLACK}`,
       [ids],
     );
     return mapRows(manager, DeliveryEntity, rows);
@@ -165,7 +167,8 @@ export class DeliveryRepository {
   async beginAttempts(
     starts: AttemptStart[],
     // sent_at is the database's clock, the one the sweeper measures abandoned attempts by.
-    options: { accountId: number; leaseMs: number; maxAttempts: number; resendJobId: string | null },
+    // A probe of a failing endpoint is the one attempt that may take a held delivery.
+    options: { accountId: number; leaseMs: number; maxAttempts: number; resendJobId: string | null; probe?: boolean },
     manager: EntityManager = this.db.manager,
   ): Promise<ClaimedAttempt[]> {
     if (starts.length === 0) return [];
@@ -180,6 +183,7 @@ export class DeliveryRepository {
            FROM input i
           WHERE d.id = i.delivery_id AND d.state = 'pending' AND d.attempts < $9
             AND d.next_attempt_at <= now() + ${CLAIM_SLACK}
+            AND (d.held_since IS NULL OR $11::boolean)
             AND ($7::text IS NULL OR EXISTS (SELECT 1 FROM job))
             -- Order per transaction (SPEC 7): a live delivery never starts once a newer status of
             -- its transaction was delivered (bulk deliveries send the current status anyway).
@@ -204,6 +208,7 @@ export class DeliveryRepository {
         options.leaseMs,
         options.maxAttempts,
         options.accountId,
+        options.probe ?? false,
       ],
     );
     return rows.map((r) => ({ deliveryId: Number(r.delivery_id), webhookLogId: Number(r.id), attempt: r.attempt }));
@@ -221,7 +226,7 @@ export class DeliveryRepository {
     manager: EntityManager = this.db.manager,
   ): Promise<MovedDelivery[]> {
     if (results.length === 0) return [];
-    const rows: Array<{ id: string; state: DeliveryState; attempts: number; next_attempt_at: Date }> = await manager.query(
+    const rows: RawMoved[] = await manager.query(
       `WITH r AS (
          SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::smallint[], $4::text[], $5::smallint[], $6::integer[],
                               $7::text[], $8::text[], $9::text[], $10::integer[])
@@ -243,7 +248,7 @@ export class DeliveryRepository {
            finished_at = CASE WHEN r.next_state = 'pending' AND job.running THEN NULL ELSE now() END
            FROM r, job
           WHERE d.id = r.delivery_id AND d.state = 'pending' AND d.attempts = r.attempt
-         RETURNING d.id, d.state, d.attempts, d.next_attempt_at
+         RETURNING d.id, d.state, d.attempts, d.next_attempt_at, d.releases
        ), counted AS (
          UPDATE resend_jobs SET
            processed = processed + (SELECT count(*) FROM moved WHERE state IN ('succeeded', 'failed', 'blocked')),
@@ -267,7 +272,7 @@ export class DeliveryRepository {
         resendJobId,
       ],
     );
-    return rows.map((r) => ({ id: Number(r.id), state: r.state, attempts: r.attempts, nextAttemptAt: r.next_attempt_at }));
+    return rows.map(toMoved);
   }
 
   /** The outcome of a delivery's latest attempt: undefined before any, null while in flight. */
@@ -305,15 +310,16 @@ export class DeliveryRepository {
     after: { at: Date; id: number } | null,
     limit: number,
     manager: EntityManager = this.db.manager,
-  ): Promise<Array<{ id: number; attempts: number; nextAttemptAt: Date }>> {
-    const rows: Array<{ id: string; attempts: number; next_attempt_at: Date }> = await manager.query(
-      `SELECT id, attempts, next_attempt_at FROM deliveries
-        WHERE state = 'pending' AND resend_job_id IS NULL AND next_attempt_at < now() - $1 * interval '1 millisecond'
+  ): Promise<Array<{ id: number; attempts: number; nextAttemptAt: Date; releases: number }>> {
+    const rows: Array<{ id: string; attempts: number; next_attempt_at: Date; releases: number }> = await manager.query(
+      `SELECT id, attempts, next_attempt_at, releases FROM deliveries
+        WHERE state = 'pending' AND resend_job_id IS NULL AND held_since IS NULL
+          AND next_attempt_at < now() - $1 * interval '1 millisecond'
           AND ($2::timestamptz IS NULL OR (next_attempt_at, id) > ($2::timestamptz, $3::bigint))
         ORDER BY next_attempt_at, id LIMIT $4`,
       [graceMs, after?.at.toISOString() ?? null, after?.id ?? 0, limit],
     );
-    return rows.map((r) => ({ id: Number(r.id), attempts: r.attempts, nextAttemptAt: r.next_attempt_at }));
+    return rows.map((r) => ({ id: Number(r.id), attempts: r.attempts, nextAttemptAt: r.next_attempt_at, releases: r.releases }));
   }
 
   /**
@@ -324,10 +330,11 @@ export class DeliveryRepository {
   async redriveLive(ids: number[], graceMs: number, maxAttempts: number, manager: EntityManager = this.db.manager): Promise<MovedDelivery[]> {
     if (ids.length === 0) return [];
     // A top-level UPDATE answers [rows, count] through TypeORM.
-    const [rows]: [Array<{ id: string; state: DeliveryState; attempts: number; next_attempt_at: Date }>] = await manager.query(
+    const [rows]: [RawMoved[]] = await manager.query(
       `WITH due AS (
          SELECT id FROM deliveries
-          WHERE id = ANY($1::bigint[]) AND state = 'pending' AND next_attempt_at < now() - $2 * interval '1 millisecond'
+          WHERE id = ANY($1::bigint[]) AND state = 'pending' AND held_since IS NULL
+            AND next_attempt_at < now() - $2 * interval '1 millisecond'
           FOR UPDATE SKIP LOCKED
        )
        UPDATE deliveries d SET
@@ -335,10 +342,10 @@ export class DeliveryRepository {
          finished_at = CASE WHEN d.attempts >= $3 THEN now() END,
          next_attempt_at = now()
          FROM due WHERE d.id = due.id
-       RETURNING d.id, d.state, d.attempts, d.next_attempt_at`,
+       RETURNING d.id, d.state, d.attempts, d.next_attempt_at, d.releases`,
       [ids, graceMs, maxAttempts],
     );
-    return rows.map((r) => ({ id: Number(r.id), state: r.state, attempts: r.attempts, nextAttemptAt: r.next_attempt_at }));
+    return rows.map(toMoved);
   }
 
   /**
@@ -373,7 +380,8 @@ export class DeliveryRepository {
     const rows: Array<{ id: string }> = await manager.query(
       `WITH due AS (
          SELECT id FROM deliveries
-          WHERE resend_job_id = $1 AND state = 'pending' AND next_attempt_at < now() - $2 * interval '1 millisecond'
+          WHERE resend_job_id = $1 AND state = 'pending' AND held_since IS NULL
+            AND next_attempt_at < now() - $2 * interval '1 millisecond'
           ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED
        ), moved AS (
          UPDATE deliveries d SET
@@ -394,4 +402,16 @@ export class DeliveryRepository {
     );
     return rows.map((r) => Number(r.id));
   }
+}
+
+interface RawMoved {
+  id: string;
+  state: DeliveryState;
+  attempts: number;
+  next_attempt_at: Date;
+  releases: number;
+}
+
+function toMoved(r: RawMoved): MovedDelivery {
+  return { id: Number(r.id), state: r.state, attempts: r.attempts, nextAttemptAt: r.next_attempt_at, releases: r.releases };
 }

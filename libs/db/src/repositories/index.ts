@@ -5,3 +5,4 @@ export * from './webhook-log.repository.js';
 export * from './resend-job.repository.js';
 export * from './delivery.repository.js';
 export * from './replay-schedule.repository.js';
+export * from './endpoint-health.repository.js';

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { MerchantEntity, type MerchantRecord } from '../entities/index.js';
-import { mapRow, mapRows } from '../row-mapper.js';
+import { mapRow } from '../row-mapper.js';
+import { SEALED_PREFIX, type SecretBox } from '../secret-box.js';
 
 export interface NewMerchant {
   id?: number;
@@ -21,8 +22,17 @@ export interface MerchantPatch {
   maxPerSecond?: number | null;
 }
 
+type Row = Record<string, unknown>;
+
+// Rows sealed per statement by `sealLegacySecrets`: small enough to keep each UPDATE short.
+const SEAL_BATCH = 500;
+
+/** Merchants, with their webhook secrets sealed in the table and in clear in the records. */
 export class MerchantRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly secrets: SecretBox,
+  ) {}
 
   async create(input: NewMerchant, manager: EntityManager = this.db.manager): Promise<MerchantRecord> {
     const rows = await manager.query(
@@ -37,14 +47,14 @@ export class MerchantRepository {
         input.branchIdentifier,
         input.accountNumber,
         input.webhookUrl,
-        input.webhookSecret,
+        this.secrets.seal(input.webhookSecret),
         input.maxConcurrency ?? null,
         input.maxPerSecond ?? null,
       ],
     );
     // An explicit id (imported from the platform's core) must never be handed out again later.
     if (input.id !== undefined) await bumpIdentity(manager, 'merchants', input.id);
-    return mapRow(manager, MerchantEntity, rows[0])!;
+    return this.toRecord(manager, rows[0])!;
   }
 
   async update(id: number, patch: MerchantPatch, manager: EntityManager = this.db.manager): Promise<MerchantRecord | null> {
@@ -69,18 +79,18 @@ export class MerchantRepository {
         patch.maxPerSecond ?? null,
       ],
     );
-    return mapRow(manager, MerchantEntity, rows[0]);
+    return this.toRecord(manager, rows[0]);
   }
 
   async findById(id: number, manager: EntityManager = this.db.manager): Promise<MerchantRecord | null> {
     const rows = await manager.query('SELECT * FROM merchants WHERE id = $1', [id]);
-    return mapRow(manager, MerchantEntity, rows[0]);
+    return this.toRecord(manager, rows[0]);
   }
 
   /** A merchant as seen by one account: another account's merchant is simply not found. */
   async findInAccount(id: number, accountId: number, manager: EntityManager = this.db.manager): Promise<MerchantRecord | null> {
     const rows = await manager.query('SELECT * FROM merchants WHERE id = $1 AND account_id = $2', [id, accountId]);
-    return mapRow(manager, MerchantEntity, rows[0]);
+    return this.toRecord(manager, rows[0]);
   }
 
   /** The merchant holding a bank account, if it belongs to this account. */
@@ -94,13 +104,84 @@ export class MerchantRepository {
       'SELECT * FROM merchants WHERE branch_identifier = $1 AND account_number = $2 AND account_id = $3',
       [branchIdentifier, accountNumber, accountId],
     );
-    return mapRow(manager, MerchantEntity, rows[0]);
+    return this.toRecord(manager, rows[0]);
   }
 
   async findManyByIds(ids: number[], manager: EntityManager = this.db.manager): Promise<MerchantRecord[]> {
     if (ids.length === 0) return [];
     const rows = await manager.query('SELECT * FROM merchants WHERE id = ANY($1::integer[])', [ids]);
-    return mapRows(manager, MerchantEntity, rows);
+    return rows.map((row: Row) => this.toRecord(manager, row)!);
+  }
+
+  /**
+   * Makes `secret` the merchant's webhook secret in one statement. With an overlap, the secret it
+   * replaces becomes the previous one until now() + overlap (a previous one still in its overlap is
+   * dropped); without, the old secret stops at once. Null when the account has no such merchant.
+   */
+  async rotateWebhookSecret(
+    id: number,
+    accountId: number,
+    secret: string,
+    overlapSeconds: number,
+    manager: EntityManager = this.db.manager,
+  ): Promise<MerchantRecord | null> {
+    // On the right of SET, columns are the row's values before this UPDATE.
+    const [rows] = await manager.query(
+      `UPDATE merchants SET
+         previous_webhook_secret = CASE WHEN $4::integer > 0 THEN webhook_secret END,
+         previous_secret_expires_at = CASE WHEN $4::integer > 0 THEN now() + make_interval(secs => $4::integer) END,
+         webhook_secret = $3,
+         updated_at = now()
+       WHERE id = $1 AND account_id = $2 RETURNING *`,
+      [id, accountId, this.secrets.seal(secret), overlapSeconds],
+    );
+    return this.toRecord(manager, rows[0]);
+  }
+
+  /**
+   * Seals secrets stored in clear (rows from before encryption at rest), in batches by id, and
+   * returns how many rows it sealed. Idempotent and safe with several processes at once: a row is
+   * rewritten only if it still holds the clear values read. First opens one sealed secret, so a
+   * changed SECRETS_KEY fails here (SecretBoxError), before anything is sealed under it.
+   */
+  async sealLegacySecrets(manager: EntityManager = this.db.manager): Promise<number> {
+    const [probe] = await manager.query('SELECT webhook_secret FROM merchants WHERE webhook_secret LIKE $1 LIMIT 1', [`${SEALED_PREFIX}%`]);
+    if (probe) this.secrets.open(probe.webhook_secret);
+    let sealed = 0;
+    let afterId = 0;
+    for (;;) {
+      const rows: Array<{ id: number; webhook_secret: string; previous_webhook_secret: string | null }> = await manager.query(
+        `SELECT id, webhook_secret, previous_webhook_secret FROM merchants
+          WHERE id > $1 AND (webhook_secret NOT LIKE $2 OR previous_webhook_secret NOT LIKE $2)
+          ORDER BY id LIMIT $3`,
+        [afterId, `${SEALED_PREFIX}%`, SEAL_BATCH],
+      );
+      if (rows.length === 0) return sealed;
+      afterId = rows[rows.length - 1]!.id;
+      const sealIfClear = (v: string | null) => (v === null || v.startsWith(SEALED_PREFIX) ? v : this.secrets.seal(v));
+      const [, count] = await manager.query(
+        `UPDATE merchants m SET webhook_secret = u.sealed, previous_webhook_secret = u.previous_sealed
+           FROM unnest($1::integer[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(id, clear, previous_clear, sealed, previous_sealed)
+          WHERE m.id = u.id AND m.webhook_secret = u.clear AND m.previous_webhook_secret IS NOT DISTINCT FROM u.previous_clear`,
+        [
+          rows.map((r) => r.id),
+          rows.map((r) => r.webhook_secret),
+          rows.map((r) => r.previous_webhook_secret),
+          rows.map((r) => sealIfClear(r.webhook_secret)),
+          rows.map((r) => sealIfClear(r.previous_webhook_secret)),
+        ],
+      );
+      sealed += Number(count);
+    }
+  }
+
+  /** The record callers see: secrets opened. */
+  private toRecord(manager: EntityManager, row: Row | undefined): MerchantRecord | null {
+    const record = mapRow(manager, MerchantEntity, row);
+    if (!record) return null;
+    record.webhookSecret = this.secrets.open(record.webhookSecret);
+    if (record.previousWebhookSecret) record.previousWebhookSecret = this.secrets.open(record.previousWebhookSecret);
+    return record;
   }
 }
 
