@@ -1,10 +1,11 @@
 // Local convenience: runs one API and one worker in the foreground, stops both on Ctrl-C or when
 // either exits. Production runs them as separate processes (`npm run start:api` / `start:worker`).
 import { spawn } from 'node:child_process';
+import { WORKER_NODE_FLAGS } from './worker-flags.js';
 
 const children = [
   spawn(process.execPath, ['apps/api/dist/main.js'], { stdio: 'inherit' }),
-  spawn(process.execPath, ['apps/worker/dist/main.js'], { stdio: 'inherit' }),
+  spawn(process.execPath, [...WORKER_NODE_FLAGS, 'apps/worker/dist/main.js'], { stdio: 'inherit' }),
 ];
 
 let exiting = false;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { configSchema } from '@wr/config';
+import { WORKER_NODE_FLAGS } from '@wr/testing';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
@@ -148,6 +149,8 @@ describe('docker-compose.yml, Dockerfile and .env.example', () => {
     }
     expect(nodeEntryOf(services.api.command)).toBe('apps/api/dist/main.js');
     expect(nodeEntryOf(services.worker.command)).toBe('apps/worker/dist/main.js');
+    // The same heap bounds as every other way of starting a worker.
+    expect(services.worker.command.slice(1, -1)).toEqual(WORKER_NODE_FLAGS);
     expect(services.worker.deploy?.replicas).toBe(2);
     // Two replicas cannot both bind a host port.
     expect(services.worker.ports).toBeUndefined();

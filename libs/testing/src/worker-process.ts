@@ -1,8 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AppConfig } from '@wr/config';
 
 const WORKER_MAIN = fileURLToPath(new URL('../../../apps/worker/dist/main.js', import.meta.url));
+/** The heap bounds production runs the worker with (apps/worker/node-flags.json says why). */
+export const WORKER_NODE_FLAGS: string[] = JSON.parse(readFileSync(new URL('../../../apps/worker/node-flags.json', import.meta.url), 'utf8')).flags;
 
 /** The environment that makes a separate process see the same config as an in-process one. */
 export function envFor(config: AppConfig, overrides: Record<string, string> = {}): Record<string, string> {
@@ -27,6 +30,9 @@ export function envFor(config: AppConfig, overrides: Record<string, string> = {}
     REDRIVE_AFTER_MS: String(config.redriveAfterMs),
     WORKER_METRICS_PORT: String(config.workerMetricsPort),
     DB_POOL_SIZE: String(config.dbPoolSize),
+    ENDPOINT_DISABLE_AFTER_HOURS: String(config.endpointDisableAfterHours),
+    OPERATOR_WEBHOOK_URL: config.operatorWebhook?.url ?? '',
+    OPERATOR_WEBHOOK_SECRET: config.operatorWebhook?.secret ?? '',
     LOG_LEVEL: config.logLevel,
     ...overrides,
   };
@@ -37,7 +43,7 @@ export function envFor(config: AppConfig, overrides: Record<string, string> = {}
  * it as an operator's orchestrator would.
  */
 export function spawnWorkerProcess(config: AppConfig, overrides: Record<string, string> = {}, nodeArgs: string[] = []): ChildProcess {
-  return spawn(process.execPath, [...nodeArgs, WORKER_MAIN], { env: envFor(config, overrides), stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [...WORKER_NODE_FLAGS, ...nodeArgs, WORKER_MAIN], { env: envFor(config, overrides), stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** Resolves when the process has exited, with its exit code and signal. */
