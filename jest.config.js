@@ -16,6 +16,9 @@ const shared = {
 
 export default {
   testTimeout: 30000,
+  // Integration files mostly wait (on receivers, retries, timers), so more of them run at once than
+  // the machine has cores (jest's default is cores - 1: one file at a time on 2 cores).
+  maxWorkers: 3,
   reporters: ['default', '<rootDir>/scripts/jest-summary-reporter.js'],
   projects: [
     {

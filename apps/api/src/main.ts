@@ -3,9 +3,10 @@ import { createLogger } from '@wr/logger';
 import { startApiServer } from './server.js';
 
 const config = loadConfigOrExit();
-const logger = createLogger({ service: 'api', level: config.logLevel });
+const logger = createLogger({ service: 'api', level: config.logLevel, format: config.logFormat });
 const api = await startApiServer(config, logger);
-logger.info('api listening', { port: config.port });
+const base = `http://localhost:${config.port}`;
+logger.info(`api listening on ${base} (docs ${base}/docs, queues ${base}/admin/queues, metrics ${base}/metrics)`, { port: config.port });
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

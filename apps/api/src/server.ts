@@ -15,7 +15,7 @@ export interface RunningApi {
 /** Connects, builds the app and listens (port 0 picks a free port). */
 export async function startApiServer(
   config: AppConfig,
-  logger: Logger = createLogger({ service: 'api', level: config.logLevel }),
+  logger: Logger = createLogger({ service: 'api', level: config.logLevel, format: config.logFormat }),
   options: ApiContextOptions = {},
 ): Promise<RunningApi> {
   const context = await createApiContext(config, logger, options);

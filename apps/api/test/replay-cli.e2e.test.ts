@@ -244,6 +244,13 @@ describe('npm run replay (operator CLI) against the service', () => {
     expect(jobs[0].n).toBe(0);
   });
 
+  it.each([['--help'], ['-h']])('when run with %s, then it prints the usage on stdout and exits 0, sending nothing', async (flag) => {
+    const run = await runCli([flag]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Usage: npm run replay -- --merchant <id> --from <ISO time> --to <ISO time>');
+    expect(run.stderr).toBe('');
+  });
+
   it("when the merchant does not exist or is another account's, then it exits non-zero with the API's 404 message", async () => {
     const owner = await h.createTenant({ webhookUrl: failing.url });
     const caller = await h.createTenant({ webhookUrl: failing.url });

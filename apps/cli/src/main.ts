@@ -7,6 +7,10 @@ const FINAL = new Set(['completed', 'failed', 'cancelled']);
 
 async function main(): Promise<number> {
   const args = parseReplayArgs(process.argv.slice(2), process.env);
+  if (args === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   const client = new ReplayClient(args);
   const started = Date.now();
   const created = await client.create({

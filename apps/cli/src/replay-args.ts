@@ -17,6 +17,7 @@ export interface ReplayArgs {
 export const USAGE = `Usage: npm run replay -- --merchant <id> --from <ISO time> --to <ISO time>
          [--only-failed] [--dry-run] [--at <ISO time>] [--kind CASHIN|CASHOUT] [--json]
          [--api-url <url>] [--api-key <key>]
+       npm run replay -- --help
 
 Replays a merchant's webhooks over a window through the API (POST /v1/replays) and follows it
 to the end with a progress bar. --api-url and --api-key default to WR_API_URL (else
@@ -24,8 +25,8 @@ http://127.0.0.1:3000) and WR_API_KEY.`;
 
 export class UsageError extends Error {}
 
-/** Reads the command line; every problem names the option. */
-export function parseReplayArgs(argv: string[], env: Record<string, string | undefined>): ReplayArgs {
+/** Reads the command line; every problem names the option. `--help` (or `-h`) asks for the usage. */
+export function parseReplayArgs(argv: string[], env: Record<string, string | undefined>): ReplayArgs | 'help' {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -40,9 +41,11 @@ export function parseReplayArgs(argv: string[], env: Record<string, string | und
       'api-url': { type: 'string' },
       'api-key': { type: 'string' },
       'poll-ms': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
   });
+  if (values.help) return 'help';
   const merchantId = Number(values.merchant);
   if (!values.merchant || !Number.isInteger(merchantId) || merchantId < 1) throw new UsageError('--merchant must be a merchant id');
   for (const name of ['from', 'to'] as const) {

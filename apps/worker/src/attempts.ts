@@ -111,7 +111,8 @@ async function attemptNow(
     claimed.map(async (c) => {
       const outcome = await deps.deliverer.post(prepared.get(c.deliveryId)!, input.trigger);
       if (outcome.retryAfterMs !== undefined) await deps.flow.holdFor(input.merchant.id, outcome.retryAfterMs).catch(() => undefined);
-      const retryInMs = Math.max(retryDelayMs(deps.retryBaseDelayMs, c.attempt), outcome.retryAfterMs ?? 0);
+      // A failed probe leaves its delivery held and due: the circuit, not the backoff, spaces probes.
+      const retryInMs = input.probe ? 0 : Math.max(retryDelayMs(deps.retryBaseDelayMs, c.attempt), outcome.retryAfterMs ?? 0);
       attempts.set(c.deliveryId, { ...outcome, webhookLogId: c.webhookLogId, attempt: c.attempt, retryInMs });
       return { ...outcome, ...c, next: nextState(outcome.outcome, c.attempt), retryInMs };
     }),

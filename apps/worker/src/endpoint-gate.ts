@@ -82,7 +82,8 @@ export class EndpointGate {
       const recorded = await this.deps.health.record(merchantId, observations, { probe: options.probe, firstError });
       this.known.set(merchantId, { state: recorded.health.state, consecutiveFailures: recorded.health.consecutiveFailures, at: this.now() });
       if (recorded.transition === 'recovered' && recorded.recovery) await this.deps.recovery.deliverOwed(merchantId, recorded.recovery);
-      else if (recorded.transition) await this.deps.events.announce(recorded.transition, merchantId, recorded.incident);
+      // Not awaited: a slow operator endpoint must not hold this delivery job.
+      else if (recorded.transition) void this.deps.events.announce(recorded.transition, merchantId, recorded.incident);
     } catch (err) {
       this.deps.logger.warn('endpoint health not recorded', { merchantId, err: (err as Error).message });
     }

@@ -1,5 +1,5 @@
 import type { DeliveryRepository, EndpointHealthRepository, MerchantRepository, TransactionRepository } from '@wr/db';
-import { CIRCUIT_RULES } from '@wr/domain';
+import { CIRCUIT_RULES, MAX_DELIVERY_ATTEMPTS } from '@wr/domain';
 import type { Logger } from '@wr/logger';
 import type { EndpointEvents } from '@wr/replays';
 import { attemptLeaseMs } from '@wr/queues';
@@ -35,7 +35,7 @@ export function startEndpointProber(
   },
 ): EndpointProber {
   const probe = async (merchantId: number): Promise<boolean> => {
-    const candidate = await deps.health.probeCandidate(merchantId);
+    const candidate = await deps.health.probeCandidate(merchantId, MAX_DELIVERY_ATTEMPTS);
     const delivery = candidate === null ? null : await deps.deliveries.findById(candidate);
     const [merchant, transaction] = delivery
       ? await Promise.all([deps.merchants.findById(merchantId), deps.transactions.findById(delivery.transactionId)])
@@ -69,7 +69,7 @@ export function startEndpointProber(
   const runOnce = async () => {
     const disabled = await deps.health.disableStale(deps.disableAfterHours);
     for (const d of disabled) {
-      await deps.events.announce('disabled', d.merchantId, d.incidentId === null ? null : await deps.health.findIncident(d.incidentId));
+      void deps.events.announce('disabled', d.merchantId, d.incidentId === null ? null : await deps.health.findIncident(d.incidentId));
     }
     const due = await deps.health.claimDueProbes(PROBES_PER_TICK, attemptLeaseMs(deps.webhookTimeoutMs));
     const probed = await Promise.all(

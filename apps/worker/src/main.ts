@@ -3,7 +3,7 @@ import { createLogger } from '@wr/logger';
 import { startWorkers } from './workers.js';
 
 const config = loadConfigOrExit();
-const logger = createLogger({ service: 'worker', level: config.logLevel });
+const logger = createLogger({ service: 'worker', level: config.logLevel, format: config.logFormat });
 let running: Awaited<ReturnType<typeof startWorkers>>;
 try {
   running = await startWorkers(config, logger);

@@ -69,6 +69,9 @@ export const configSchema = Joi.object({
   WORKER_METRICS_PORT: Joi.number().integer().min(0).max(65535).default(9464),
   DB_POOL_SIZE: Joi.number().integer().min(1).max(200).default(10),
   SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(1000).max(600000).default(15000),
+  // pretty: one readable line per event, for a terminal; json: one JSON object per line, for log
+  // collectors. Unset: pretty when stdout is a terminal, else json.
+  LOG_FORMAT: Joi.string().valid('pretty', 'json'),
   LOG_LEVEL: Joi.string().valid('error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly', 'silent').default('info'),
 }).unknown(true);
 
@@ -99,4 +102,5 @@ export interface AppConfig {
   readonly dbPoolSize: number;
   readonly shutdownTimeoutMs: number;
   readonly logLevel: string;
+  readonly logFormat: 'pretty' | 'json';
 }

@@ -44,6 +44,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dbPoolSize: value.DB_POOL_SIZE,
     shutdownTimeoutMs: value.SHUTDOWN_TIMEOUT_MS,
     logLevel: value.LOG_LEVEL,
+    logFormat: value.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
   });
 }
 

@@ -204,6 +204,13 @@ describe('foldObservations: recovery', () => {
     expect(next).toEqual({ state: 'healthy', consecutiveFailures: 1, failedDeliveryIds: [14] });
   });
 
+  it('when a failing endpoint succeeds and then fails enough to open again within one batch (flapping), then no transition: the incident goes on', () => {
+    const start = counters('failing', { consecutiveFailures: 9, failedDeliveryIds: [10, 11, 12] });
+    const { next, transition } = foldObservations(start, [ok(13), attempt(14), attempt(15), attempt(16), attempt(14), attempt(15)]);
+    expect(transition).toBeNull();
+    expect(next).toEqual({ state: 'failing', consecutiveFailures: 5, failedDeliveryIds: [14, 15, 16] });
+  });
+
   it('when a disabled endpoint succeeds, then it stays disabled (only an operator re-enables it)', () => {
     const start = counters('disabled', { consecutiveFailures: 3, failedDeliveryIds: [4, 5] });
     const { next, transition } = foldObservations(start, [ok(6)]);

@@ -88,6 +88,8 @@ export function foldObservations(
       transition = 'failing';
     }
   }
+  // A batch that recovered and failed again (an endpoint flapping) changes nothing: the incident goes on.
+  if (next.state === current.state) transition = null;
   return { next, transition };
 }
 

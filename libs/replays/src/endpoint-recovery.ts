@@ -77,7 +77,8 @@ export class EndpointRecovery {
     } catch (err) {
       this.deps.logger.warn('recovery wake-ups not queued; the sweeper will', { merchantId, err: (err as Error).message });
     }
-    if (recovery.incident) await this.deps.events.announce('recovered', merchantId, recovery.incident);
+    // Not awaited: an operator endpoint that is slow must not hold a delivery, a probe or an API answer.
+    if (recovery.incident) void this.deps.events.announce('recovered', merchantId, recovery.incident);
   }
 }
 
@@ -89,6 +90,11 @@ export async function wakeReleased(
   const live = released.filter((r) => r.resendJobId === null);
   await enqueueDeliveries(queues.deliveryQueue, live.map((r) => ({ deliveryId: r.id, attempt: r.attempts + 1, releases: r.releases })));
   const byJob = new Map<string, number[]>();
-  for (const r of released) if (r.resendJobId !== null) byJob.set(r.resendJobId, [...(byJob.get(r.resendJobId) ?? []), r.id]);
+  for (const r of released) {
+    if (r.resendJobId === null) continue;
+    const ids = byJob.get(r.resendJobId);
+    if (ids) ids.push(r.id);
+    else byJob.set(r.resendJobId, [r.id]);
+  }
   for (const [jobId, ids] of byJob) await enqueueBatches(queues.bulkDeliveryQueue, jobId, ids);
 }

@@ -16,13 +16,15 @@ export function requestContext(logger: Logger): RequestHandler {
     const started = process.hrtime.bigint();
     runWithLogContext({ requestId }, () => {
       res.on('finish', () => {
-        logger.http('request', {
+        // The matched route, not the raw path: identifiers in paths stay out of aggregate logs.
+        const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+        const durationMs = Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;
+        logger.info(`${req.method} ${route} ${res.statusCode} ${durationMs}ms`, {
           requestId,
           method: req.method,
-          // The matched route, not the raw path: identifiers in paths stay out of aggregate logs.
-          route: req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched',
+          route,
           status: res.statusCode,
-          durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+          durationMs,
         });
       });
       next();

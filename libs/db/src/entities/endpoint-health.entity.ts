@@ -12,7 +12,7 @@ export interface EndpointHealthRecord {
   consecutiveFailures: number;
   /** Distinct deliveries that failed in the current run (the first few). */
   failedDeliveryIds: number[];
-  /** The first failure of the current run (cleared by a success). */
+  /** When the circuit opened (the state left healthy); null while healthy. */
   failingSince: Date | null;
   nextProbeAt: Date | null;
   probeIntervalMs: number | null;

@@ -34,6 +34,7 @@ export class EndpointHealth1764200000000 implements MigrationInterface {
         -- Distinct deliveries in the current run of failures (the first few): one delivery's own
         -- retries never open the circuit (SPEC 7).
         failed_delivery_ids bigint[] NOT NULL DEFAULT '{}',
+        -- When the circuit opened (the state left healthy); ENDPOINT_DISABLE_AFTER_HOURS counts from it.
         failing_since timestamptz,
         next_probe_at timestamptz,
         probe_interval_ms integer,
@@ -49,12 +50,15 @@ export class EndpointHealth1764200000000 implements MigrationInterface {
         ADD COLUMN incident_id bigint REFERENCES endpoint_incidents(id) ON DELETE SET NULL`);
     await q.query(`CREATE INDEX deliveries_held_idx ON deliveries (merchant_id, status_changed_at, id) WHERE state = 'pending' AND held_since IS NOT NULL`);
     await q.query('CREATE INDEX deliveries_incident_idx ON deliveries (incident_id) WHERE incident_id IS NOT NULL');
+    // "Is a newer status of this transaction still owed?" (recovery keeps one delivery per transaction).
+    await q.query(`CREATE INDEX deliveries_transaction_pending_idx ON deliveries (transaction_id, sequence) WHERE state = 'pending'`);
     // What spent its attempts during an incident is delivered again on recovery.
     await q.query(`CREATE INDEX deliveries_failed_idx ON deliveries (merchant_id, finished_at) WHERE state = 'failed'`);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query('DROP INDEX deliveries_failed_idx');
+    await q.query('DROP INDEX deliveries_transaction_pending_idx');
     await q.query('DROP INDEX deliveries_incident_idx');
     await q.query('DROP INDEX deliveries_held_idx');
     await q.query(`DELETE FROM deliveries WHERE trigger = 'recovery'`);

@@ -59,6 +59,12 @@ export interface EndpointStats {
 const RELEASED_COLUMNS = 'id, attempts, releases, resend_job_id, status_changed_at';
 
 /**
+ * A held delivery whose attempt is in flight (a probe) is not released: its wake-up would send it
+ * a second time. Once the probe ends it is final, or held again and released by the sweeper.
+ */
+const NOT_IN_FLIGHT = `NOT EXISTS (SELECT 1 FROM webhook_logs l WHERE l.delivery_id = d.id AND l.outcome IS NULL)`;
+
+/**
  * Endpoint health, incidents, and the deliveries that wait for an endpoint (held). Every change
  * of state happens under the health row's lock, so workers that see failures at once open one
  * incident, and a recovery releases everything held before it in the same transaction.
@@ -120,9 +126,8 @@ export class EndpointHealthRepository {
       let incidentId = current.incidentId;
       if (transition === 'failing' || (transition === 'disabled' && incidentId === null)) {
         const [incident] = await tx.query(
-          `INSERT INTO endpoint_incidents (merchant_id, started_at, first_error)
-           VALUES ($1, COALESCE($2::timestamptz, now()), $3) RETURNING id`,
-          [merchantId, current.failingSince?.toISOString() ?? null, options.firstError],
+          `INSERT INTO endpoint_incidents (merchant_id, first_error) VALUES ($1, $2) RETURNING id`,
+          [merchantId, options.firstError],
         );
         incidentId = Number(incident.id);
       }
@@ -135,7 +140,9 @@ export class EndpointHealthRepository {
       const reschedule = next.state !== 'failing' || transition === 'failing' || options.probe;
       const [rows] = await tx.query(
         `UPDATE endpoint_health SET state = $2, consecutive_failures = $3, failed_delivery_ids = $4::bigint[],
-                failing_since = CASE WHEN $3 = 0 THEN NULL ELSE COALESCE(failing_since, now()) END,
+                -- When the circuit opened (not the run's first failure: a lone failure days earlier
+                -- must not count towards ENDPOINT_DISABLE_AFTER_HOURS).
+                failing_since = CASE WHEN $2 = 'healthy' THEN NULL ELSE COALESCE(failing_since, now()) END,
                 incident_id = $5,
                 probe_interval_ms = CASE WHEN $6 THEN $7::integer ELSE probe_interval_ms END,
                 next_probe_at = CASE WHEN $6 THEN now() + $7::integer * interval '1 millisecond' ELSE next_probe_at END,
@@ -178,9 +185,18 @@ export class EndpointHealthRepository {
         [merchantId, sinceIso],
       );
     }
+    // Order per transaction (SPEC 7): of a transaction's statuses that waited, only the newest goes.
+    await tx.query(
+      `UPDATE deliveries d SET state = 'superseded', finished_at = now(), held_since = NULL
+        WHERE d.merchant_id = $1 AND d.state = 'pending' AND d.held_since IS NOT NULL AND d.resend_job_id IS NULL
+          AND ${NOT_IN_FLIGHT}
+          AND EXISTS (SELECT 1 FROM deliveries n WHERE n.transaction_id = d.transaction_id AND n.sequence > d.sequence
+                         AND n.state IN ('pending', 'succeeded'))`,
+      [merchantId],
+    );
     const [releasedRows] = await tx.query(
-      `UPDATE deliveries SET held_since = NULL, releases = releases + 1, next_attempt_at = now()
-        WHERE merchant_id = $1 AND state = 'pending' AND held_since IS NOT NULL
+      `UPDATE deliveries d SET held_since = NULL, releases = releases + 1, next_attempt_at = now()
+        WHERE d.merchant_id = $1 AND d.state = 'pending' AND d.held_since IS NOT NULL AND ${NOT_IN_FLIGHT}
        RETURNING ${RELEASED_COLUMNS}`,
       [merchantId],
     );
@@ -203,7 +219,9 @@ export class EndpointHealthRepository {
                     AND ($4::timestamptz IS NULL OR status_changed_at >= $4)
                   ORDER BY transaction_id, sequence DESC) f
           WHERE NOT EXISTS (SELECT 1 FROM deliveries n WHERE n.transaction_id = f.transaction_id AND n.sequence >= f.sequence
-                               AND n.state IN ('pending', 'succeeded'))
+                               AND n.state = 'pending')
+            AND NOT EXISTS (SELECT 1 FROM deliveries n WHERE n.transaction_id = f.transaction_id AND n.sequence >= f.sequence
+                               AND n.state = 'succeeded')
          RETURNING ${RELEASED_COLUMNS}`,
         [merchantId, health.incident_id, incident!.startedAt.toISOString(), sinceIso],
       );
@@ -228,14 +246,35 @@ export class EndpointHealthRepository {
     return rows.map((r) => r.merchant_id);
   }
 
-  /** The delivery a probe sends: the oldest held, live ones first (a bulk job may have stopped). */
-  async probeCandidate(merchantId: number, manager: EntityManager = this.db.manager): Promise<number | null> {
-    const rows = await manager.query(
-      `SELECT id FROM deliveries WHERE merchant_id = $1 AND state = 'pending' AND held_since IS NOT NULL
-        ORDER BY (resend_job_id IS NOT NULL), status_changed_at, id LIMIT 1`,
-      [merchantId],
-    );
-    return rows.length > 0 ? Number(rows[0].id) : null;
+  /**
+   * The delivery a probe sends: the oldest held one with an attempt left and none in flight, live
+   * ones first (a bulk job may have stopped). With nothing held, the newest delivery that spent
+   * its attempts during the incident is owed again now (a held `recovery` delivery) and probes.
+   */
+  async probeCandidate(merchantId: number, maxAttempts: number): Promise<number | null> {
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.query(
+        `SELECT id FROM deliveries d WHERE merchant_id = $1 AND state = 'pending' AND held_since IS NOT NULL
+            AND attempts < $2 AND next_attempt_at <= now() + interval '2 seconds'
+          ORDER BY (resend_job_id IS NOT NULL), status_changed_at, id LIMIT 1`,
+        [merchantId, maxAttempts],
+      );
+      if (rows.length > 0) return Number(rows[0].id);
+      const staged = await tx.query(
+        `INSERT INTO deliveries (transaction_id, merchant_id, status_id, status_changed_at, sequence, trigger, incident_id, held_since)
+         SELECT f.transaction_id, f.merchant_id, f.status_id, f.status_changed_at, f.sequence, 'recovery', h.incident_id, now()
+           FROM endpoint_health h
+           JOIN endpoint_incidents i ON i.id = h.incident_id
+           JOIN LATERAL (SELECT * FROM deliveries f WHERE f.merchant_id = h.merchant_id AND f.state = 'failed' AND f.finished_at >= i.started_at
+                          ORDER BY f.finished_at DESC LIMIT 1) f ON true
+          WHERE h.merchant_id = $1
+            AND NOT EXISTS (SELECT 1 FROM deliveries n WHERE n.transaction_id = f.transaction_id AND n.sequence >= f.sequence AND n.state = 'pending')
+            AND NOT EXISTS (SELECT 1 FROM deliveries n WHERE n.transaction_id = f.transaction_id AND n.sequence >= f.sequence AND n.state = 'succeeded')
+         RETURNING id`,
+        [merchantId],
+      );
+      return staged.length > 0 ? Number(staged[0].id) : null;
+    });
   }
 
   /** Nothing to probe with, or the probe could not be made: try again after `delayMs`. */
@@ -277,6 +316,7 @@ export class EndpointHealthRepository {
         WHERE id IN (
           SELECT d.id FROM deliveries d LEFT JOIN endpoint_health h ON h.merchant_id = d.merchant_id
            WHERE d.state = 'pending' AND d.held_since IS NOT NULL AND COALESCE(h.state, 'healthy') = 'healthy'
+             AND ${NOT_IN_FLIGHT}
            LIMIT $1 FOR UPDATE OF d SKIP LOCKED)
        RETURNING ${RELEASED_COLUMNS}`,
       [limit],
