@@ -75,6 +75,7 @@ describe('Bull Board at /admin/queues (SPEC 4, 6): HTTP Basic with the admin tok
         expect(res.status).toBe(200);
         expect(res.headers.get('content-type')).toMatch(/^text\/html/);
         expect(res.text).toMatch(/<html/i);
+        expect(res.text).not.toContain('fonts.googleapis.com');
       }
     });
 
@@ -104,6 +105,11 @@ describe('Bull Board at /admin/queues (SPEC 4, 6): HTTP Basic with the admin tok
       });
       try {
         const page = await context.newPage();
+        // Everything the page loads comes from the service itself: no web fonts, no CDN.
+        const elsewhere: string[] = [];
+        page.on('request', (request) => {
+          if (!request.url().startsWith(h.api.url) && !request.url().startsWith('data:')) elsewhere.push(request.url());
+        });
         const response = await page.goto(`${h.api.url}/admin/queues`);
         expect(response?.status()).toBe(200);
         // The board renders client-side from its own (authenticated) API: each queue shows up
@@ -117,6 +123,7 @@ describe('Bull Board at /admin/queues (SPEC 4, 6): HTTP Basic with the admin tok
         }
         await mkdir(ARTIFACTS, { recursive: true });
         await page.screenshot({ path: `${ARTIFACTS}bull-board.png`, fullPage: true });
+        expect(elsewhere).toEqual([]);
       } finally {
         await context.close();
       }

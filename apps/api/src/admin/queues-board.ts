@@ -20,8 +20,24 @@ export function queuesBoard(deps: { adminToken: string; queues: Queue[]; basePat
 
   const router = Router();
   router.use(basicAuth(deps.adminToken));
+  router.use(withoutWebFonts());
   router.use(serverAdapter.getRouter() as Router);
   return router;
+}
+
+const WEB_FONT_LINK = /<link[^>]+fonts\.(?:googleapis|gstatic)\.com[^>]*>\s*/g;
+
+/**
+ * Bull Board's page links Google Fonts: the link is taken out, so an operator's browser loads
+ * nothing from the internet here (an admin page should not tell a third party when it is opened,
+ * nor depend on it); the board's CSS falls back to the system's fonts.
+ */
+function withoutWebFonts(): RequestHandler {
+  return (_req, res, next) => {
+    const send = res.send.bind(res);
+    res.send = ((body?: unknown) => send(typeof body === 'string' ? body.replace(WEB_FONT_LINK, '') : body)) as typeof res.send;
+    next();
+  };
 }
 
 /**
