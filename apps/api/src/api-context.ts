@@ -38,6 +38,10 @@ import { InvoiceResendService } from './invoices/invoice-resend.service.js';
 import { NotificationService } from './notifications/notification.service.js';
 import { EndpointEvents, EndpointRecovery, ReplayService } from '@wr/replays';
 import { EndpointHealthService } from './merchants/endpoint-health.service.js';
+import { PayinBulkService } from './payin-bulk/payin-bulk.service.js';
+import { ReplayRequestsService } from './replays/replay-requests.service.js';
+import { WebhookLogsService } from './webhook-logs/webhook-logs.service.js';
+import { ReadinessService } from './health/readiness.service.js';
 import { SyncResendService } from './resend/sync-resend.service.js';
 import { SimpayResendService } from './simpay/simpay-resend.service.js';
 import { WebhookSecretService } from './merchants/webhook-secret.service.js';
@@ -71,6 +75,10 @@ export interface ApiContext {
     schedules: ReplaySchedulesService;
     webhookSecrets: WebhookSecretService;
     endpoints: EndpointHealthService;
+    payinBulk: PayinBulkService;
+    replayRequests: ReplayRequestsService;
+    webhookLogs: WebhookLogsService;
+    readiness: ReadinessService;
   };
   close(): Promise<void>;
 }
@@ -113,13 +121,14 @@ export async function createApiContext(config: AppConfig, logger: Logger, option
     queue.on('error', (err) => logger.warn('queue error', { queue: queue.name, err: err.message }));
   }
   const metrics = createServiceMetrics('api');
-  registerScrapeGauges(metrics, { queues: [deliveryQueue, fanoutQueue, bulkDeliveryQueue, scheduleQueue], db });
+  const resendJobs = new ResendJobRepository(db);
+  registerScrapeGauges(metrics, { queues: [deliveryQueue, fanoutQueue, bulkDeliveryQueue, scheduleQueue], resendJobs });
   const repos = {
     accounts: new AccountRepository(db),
     merchants,
     transactions: new TransactionRepository(db),
     webhookLogs: new WebhookLogRepository(db),
-    resendJobs: new ResendJobRepository(db),
+    resendJobs,
   };
   const httpClient = webhookHttpClientFromConfig(config, { lookup: options.lookup });
   const deliverer = new WebhookDeliverer({ http: httpClient, webhookLogs: repos.webhookLogs, logger, metrics });
@@ -180,6 +189,10 @@ export async function createApiContext(config: AppConfig, logger: Logger, option
     }),
     webhookSecrets: new WebhookSecretService({ merchants }),
     endpoints: new EndpointHealthService({ merchants, health: endpointHealth, recovery }),
+    payinBulk: new PayinBulkService({ merchants, replays }),
+    replayRequests: new ReplayRequestsService({ merchants, resendJobs: repos.resendJobs, replays }),
+    webhookLogs: new WebhookLogsService({ webhookLogs: repos.webhookLogs }),
+    readiness: new ReadinessService({ db, redis }),
   };
 
   return {

@@ -41,8 +41,8 @@ export function createApp(ctx: ApiContext): Express {
   app.use(helmet());
   app.use(metricsRoutes(ctx.metrics));
 
-  const auth = requireApiKey(ctx.repos.accounts);
-  app.use(healthRoutes({ db: ctx.db, redis: ctx.redis }));
+  const auth = requireApiKey(ctx.services.accounts);
+  app.use(healthRoutes({ readiness: ctx.services.readiness }));
   app.use('/admin', adminRoutes({ adminToken: ctx.config.adminToken, accounts: ctx.services.accounts, transactions: ctx.services.transactions }));
   app.use(
     '/api',
@@ -54,19 +54,10 @@ export function createApp(ctx: ApiContext): Express {
   );
   app.use('/invoices', invoiceResendRoutes({ auth, service: ctx.services.invoices, logger: ctx.logger }));
   app.use('/v3/webhooks', simpayRoutes({ auth, service: ctx.services.simpay, logger: ctx.logger }));
-  app.use('/v2', payinBulkRoutes({ auth, merchants: ctx.repos.merchants, replays: ctx.services.replays }));
+  app.use('/v2', payinBulkRoutes({ auth, service: ctx.services.payinBulk }));
   app.use('/v1', resendJobRoutes({ auth, replays: ctx.services.replays }));
-  app.use(
-    '/v1',
-    replayRoutes({
-      auth,
-      merchants: ctx.repos.merchants,
-      resendJobs: ctx.repos.resendJobs,
-      replays: ctx.services.replays,
-      schedules: ctx.services.schedules,
-    }),
-  );
-  app.use('/v1', webhookLogRoutes({ auth, webhookLogs: ctx.repos.webhookLogs }));
+  app.use('/v1', replayRoutes({ auth, requests: ctx.services.replayRequests, schedules: ctx.services.schedules }));
+  app.use('/v1', webhookLogRoutes({ auth, service: ctx.services.webhookLogs }));
   app.use('/v1', webhookSecretRoutes({ auth, service: ctx.services.webhookSecrets }));
   app.use('/v1', endpointHealthRoutes({ auth, service: ctx.services.endpoints }));
 

@@ -1,10 +1,26 @@
 import { statusName } from '@wr/domain';
-import type { AccountRecord, MerchantRecord, ResendJobRecord, TransactionRecord, WebhookLogRecord } from '@wr/db';
+import type { AccountRecord, ApiKeyRecord, MerchantRecord, ResendJobRecord, TransactionRecord, WebhookLogRecord } from '@wr/db';
+import { apiKeyPrefix } from './auth/api-key.js';
 import { formatUtcDateTime } from './payin-bulk/payin-bulk.schemas.js';
 
 /** Records as clients see them: snake_case JSON, ISO timestamps, no secrets unless asked for. */
 export function presentAccount(account: AccountRecord) {
   return { id: account.id, name: account.name, created_at: account.createdAt.toISOString() };
+}
+
+/** An API key as listed: never the key nor its hash, only the prefix that names it. */
+export function presentApiKey(key: ApiKeyRecord) {
+  return {
+    id: key.id,
+    prefix: apiKeyPrefix(key.id),
+    created_at: key.createdAt.toISOString(),
+    revoked_at: key.revokedAt?.toISOString() ?? null,
+  };
+}
+
+/** A key just issued: the only answer that carries it in clear. */
+export function presentIssuedApiKey(key: ApiKeyRecord, plaintext: string) {
+  return { id: key.id, account_id: key.accountId, api_key: plaintext, prefix: apiKeyPrefix(key.id), created_at: key.createdAt.toISOString() };
 }
 
 export function presentMerchant(merchant: MerchantRecord, options: { withSecret?: boolean } = {}) {

@@ -45,6 +45,15 @@ describe('admin API (SPEC 6): the platform core feed', () => {
       ['POST', '/admin/transactions'],
       ['POST', '/admin/transactions/batch'],
       ['PATCH', '/admin/transactions/1'],
+      ['GET', '/admin/accounts'],
+      ['GET', '/admin/accounts/1'],
+      ['GET', '/admin/merchants'],
+      ['GET', '/admin/merchants/1'],
+      ['GET', '/admin/transactions?merchant_id=1'],
+      ['GET', '/admin/transactions/1'],
+      ['POST', '/admin/accounts/1/api-keys'],
+      ['GET', '/admin/accounts/1/api-keys'],
+      ['DELETE', '/admin/api-keys/0123456789abcdef'],
     ];
 
     it.each(endpoints)('when %s %s is called with no token, a wrong token or a client API key, then 401 with the documented body', async (method, path) => {
@@ -57,7 +66,7 @@ describe('admin API (SPEC 6): the platform core feed', () => {
         ['client API key', { authorization: `Bearer ${tenant.apiKey}` }],
       ];
       for (const [what, headers] of credentials) {
-        const res = await h.request(method, path, { headers, body: { name: 'x' } });
+        const res = await h.request(method, path, { headers, body: method === 'GET' ? undefined : { name: 'x' } });
         expect({ what, status: res.status, body: res.body }).toEqual({ what, status: 401, body: UNAUTHORIZED });
       }
     });
@@ -650,6 +659,348 @@ describe('admin API (SPEC 6): the platform core feed', () => {
       expect(res.body.message).toMatch(/"(status_id|status_changed_at)"/);
       const rows = await h.db.dataSource.query('SELECT status_id FROM transactions WHERE id = $1', [created.id]);
       expect(rows).toEqual([{ status_id: 2 }]);
+    });
+  });
+
+  /** Every page of a list, following `next_cursor` until it is null. */
+  async function walk(path: string, limit: number): Promise<Array<Array<Record<string, any>>>> {
+    const pages: Array<Array<Record<string, any>>> = [];
+    let cursor: string | null = null;
+    do {
+      const sep = path.includes('?') ? '&' : '?';
+      const res = await h.admin('GET', `${path}${sep}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(res.status).toBe(200);
+      expect(Object.keys(res.body).sort()).toEqual(['data', 'next_cursor']);
+      pages.push(res.body.data);
+      cursor = res.body.next_cursor;
+      if (pages.length > 50) throw new Error('the cursor does not end');
+    } while (cursor !== null);
+    return pages;
+  }
+
+  const notFound = (message: string) => ({ statusCode: 404, message, error: 'Not Found' });
+
+  describe('GET /admin/accounts and /admin/accounts/:id', () => {
+    it('when an account is read, then 200 with id, name and created_at, and never a key', async () => {
+      const created = await h.admin('POST', '/admin/accounts', { name: 'Readable' });
+      const res = await h.admin('GET', `/admin/accounts/${created.body.id}`);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ id: created.body.id, name: 'Readable', created_at: created.body.created_at });
+      expect(res.text).not.toContain(created.body.api_key.split('_')[2]);
+    });
+
+    it.each(['987654', 'abc', '0', '-1', '1.5', '99999999999999999999'])('when the account id is %j, then 404 Account not found', async (id) => {
+      const res = await h.admin('GET', `/admin/accounts/${id}`);
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual(notFound('Account not found'));
+    });
+
+    it('when accounts are listed 2 at a time, then the cursor walks them all, newest first, each once', async () => {
+      for (const name of ['Page A', 'Page B', 'Page C']) await h.admin('POST', '/admin/accounts', { name });
+      const pages = await walk('/admin/accounts', 2);
+      expect(pages.length).toBeGreaterThanOrEqual(2);
+      expect(pages.slice(0, -1).every((p) => p.length === 2)).toBe(true);
+      const ids = pages.flat().map((a) => a.id);
+      const stored: number[] = (await h.db.dataSource.query('SELECT id FROM accounts ORDER BY id DESC')).map((r: { id: number }) => r.id);
+      expect(ids).toEqual(stored);
+      expect(pages[0]![0]).toEqual({ id: stored[0], name: 'Page C', created_at: expect.stringMatching(ISO) });
+    });
+
+    it('when no limit is given, then 50 come back', async () => {
+      await h.db.dataSource.query(`INSERT INTO accounts (name) SELECT 'filler' FROM generate_series(1, 51)`);
+      const res = await h.admin('GET', '/admin/accounts');
+      expect(res.status).toBe(200);
+      expect(res.body.data).toHaveLength(50);
+      expect(res.body.next_cursor).toEqual(expect.any(String));
+    });
+
+    it.each([
+      ['limit', 'limit=0'],
+      ['limit', 'limit=201'],
+      ['limit', 'limit=ten'],
+      ['cursor', 'cursor=not-a-cursor'],
+      ['cursor', `cursor=${Buffer.from('account:0').toString('base64url')}`],
+      ['cursor', `cursor=${Buffer.from('merchant:5').toString('base64url')}`],
+      ['cursor', `cursor=${'A'.repeat(65)}`],
+      ['colour', 'colour=blue'],
+    ])('when the query has a bad %s (%s), then 400 naming it', async (field, query) => {
+      const res = await h.admin('GET', `/admin/accounts?${query}`);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+      expect(res.body.message).toContain(`"${field}"`);
+    });
+  });
+
+  describe('GET /admin/merchants and /admin/merchants/:id', () => {
+    let account: { id: number; api_key: string };
+    const merchants: Array<Record<string, any>> = [];
+
+    beforeAll(async () => {
+      account = (await h.admin('POST', '/admin/accounts', { name: 'Many merchants' })).body;
+      for (const n of [1, 2, 3]) {
+        const res = await h.admin('POST', '/admin/merchants', {
+          account_id: account.id,
+          name: `Listed ${n}`,
+          branch_identifier: '4242',
+          account_number: `LIST-${n}`,
+          webhook_url: `http://127.0.0.1:9/listed-${n}`,
+          max_concurrency: 3,
+        });
+        expect(res.status).toBe(201);
+        merchants.push(res.body);
+      }
+    });
+
+    it('when a merchant is read, then 200 with every field POST answered except its webhook secret', async () => {
+      const { webhook_secret: secret, ...withoutSecret } = merchants[1]!;
+      const res = await h.admin('GET', `/admin/merchants/${merchants[1]!.id}`);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual(withoutSecret);
+      expect(res.body).not.toHaveProperty('webhook_secret');
+      expect(secret).toMatch(/^whsec_/);
+      expect(res.text).not.toContain(secret);
+      expect(res.text).not.toContain(secret.slice('whsec_'.length));
+    });
+
+    it.each(['987654', 'abc', '0', '2147483648'])('when the merchant id is %j, then 404 Merchant not found', async (id) => {
+      const res = await h.admin('GET', `/admin/merchants/${id}`);
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual(notFound('Merchant not found'));
+    });
+
+    it("when one account's merchants are listed 2 at a time, then two pages hold exactly them, newest first, without secrets", async () => {
+      const pages = await walk(`/admin/merchants?account_id=${account.id}`, 2);
+      expect(pages.map((p) => p.map((m) => m.name))).toEqual([['Listed 3', 'Listed 2'], ['Listed 1']]);
+      const { webhook_secret: _secret, ...first } = merchants[2]!;
+      expect(pages[0]![0]).toEqual(first);
+      const text = JSON.stringify(pages);
+      for (const m of merchants) expect(text).not.toContain(m.webhook_secret.slice('whsec_'.length));
+      expect(text).not.toContain('webhook_secret');
+    });
+
+    it('when merchants are listed without an account filter, then every merchant appears once, without secrets', async () => {
+      const pages = await walk('/admin/merchants', 5);
+      const ids = pages.flat().map((m) => m.id);
+      const stored: number[] = (await h.db.dataSource.query('SELECT id FROM merchants ORDER BY id DESC')).map((r: { id: number }) => r.id);
+      expect(ids).toEqual(stored);
+      expect(JSON.stringify(pages)).not.toContain('webhook_secret');
+    });
+
+    it('when the account has no merchants or does not exist, then an empty page', async () => {
+      const res = await h.admin('GET', '/admin/merchants?account_id=987654');
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ data: [], next_cursor: null });
+    });
+
+    it.each([
+      ['account_id', 'account_id=abc'],
+      ['account_id', 'account_id=0'],
+      ['limit', 'limit=-5'],
+      ['cursor', `cursor=${Buffer.from('account:5').toString('base64url')}`],
+    ])('when the query has a bad %s (%s), then 400 naming it', async (field, query) => {
+      const res = await h.admin('GET', `/admin/merchants?${query}`);
+      expect(res.status).toBe(400);
+      expect(res.body.message).toContain(`"${field}"`);
+    });
+  });
+
+  describe('GET /admin/transactions and /admin/transactions/:id', () => {
+    it('when a transaction is read, then 200 with what POST answered', async () => {
+      const created = await h.createTransaction({ merchant_id: tenant.merchant.id, external_id: 'read-me', data: { a: 1 } });
+      const res = await h.admin('GET', `/admin/transactions/${created.id}`);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual(created);
+    });
+
+    it.each(['987654321', 'abc', '0', '99999999999999999999'])('when the transaction id is %j, then 404 Transaction not found', async (id) => {
+      const res = await h.admin('GET', `/admin/transactions/${id}`);
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual(notFound('Transaction not found'));
+    });
+
+    it("when a merchant's transactions are listed 2 at a time, then two pages hold exactly them, newest first", async () => {
+      const other = await h.createTenant();
+      const ids = await h.seedTransactions(other.merchant.id, [
+        { at: '2026-05-01T10:00:00Z' },
+        { at: '2026-05-01T10:01:00Z', kind: 'CASHOUT', status_id: 8 },
+        { at: '2026-05-01T10:02:00Z' },
+      ]);
+      const pages = await walk(`/admin/transactions?merchant_id=${other.merchant.id}`, 2);
+      expect(pages.map((p) => p.map((t) => t.id))).toEqual([[ids[2], ids[1]], [ids[0]]]);
+      expect(pages[0]![1]).toMatchObject({ id: ids[1], merchant_id: other.merchant.id, kind: 'CASHOUT', status_id: 8, status: 'Confirmed' });
+    });
+
+    it('when the merchant has no transactions or does not exist, then an empty page', async () => {
+      const res = await h.admin('GET', '/admin/transactions?merchant_id=987654');
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ data: [], next_cursor: null });
+    });
+
+    it.each([
+      ['merchant_id', ''],
+      ['merchant_id', 'merchant_id=abc'],
+      ['limit', 'merchant_id=1&limit=500'],
+      ['cursor', 'merchant_id=1&cursor=%%%'],
+      ['cursor', `merchant_id=1&cursor=${Buffer.from('merchant:5').toString('base64url')}`],
+    ])('when the query has a bad %s (%s), then 400 naming it', async (field, query) => {
+      const res = await h.admin('GET', `/admin/transactions?${query}`);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+      expect(res.body.message).toContain(`"${field}"`);
+    });
+  });
+
+  describe('API keys: POST/GET /admin/accounts/:id/api-keys, DELETE /admin/api-keys/:id', () => {
+    let account: { id: number; api_key: string };
+    let second: Record<string, any>;
+    const clientCall = (key: string) => h.request('GET', '/v1/webhook-logs', { token: key });
+
+    beforeAll(async () => {
+      account = (await h.admin('POST', '/admin/accounts', { name: 'Two keys' })).body;
+    });
+
+    it('when a second key is issued, then 201 with id, prefix and the key, and both keys work on client endpoints', async () => {
+      const res = await h.admin('POST', `/admin/accounts/${account.id}/api-keys`);
+      expect(res.status).toBe(201);
+      second = res.body;
+      expect(res.body).toEqual({
+        id: expect.stringMatching(/^[0-9a-f]{16}$/),
+        account_id: account.id,
+        api_key: expect.stringMatching(API_KEY_FORMAT),
+        prefix: `wrk_${res.body.id}`,
+        created_at: expect.stringMatching(ISO),
+      });
+      expect(res.body.api_key.startsWith(`${res.body.prefix}_`)).toBe(true);
+      expect(res.body.api_key).not.toBe(account.api_key);
+      expect((await clientCall(res.body.api_key)).status).toBe(200);
+      expect((await clientCall(account.api_key)).status).toBe(200);
+    });
+
+    it('when the keys are listed, then only ids, prefixes and times, newest first, never a key or its hash', async () => {
+      const res = await h.admin('GET', `/admin/accounts/${account.id}/api-keys`);
+      expect(res.status).toBe(200);
+      const firstId = account.api_key.split('_')[1]!;
+      expect(res.body).toEqual({
+        data: [
+          { id: second.id, prefix: second.prefix, created_at: second.created_at, revoked_at: null },
+          { id: firstId, prefix: `wrk_${firstId}`, created_at: expect.stringMatching(ISO), revoked_at: null },
+        ],
+      });
+      const hashes: Array<{ secret_hash: string }> = await h.db.dataSource.query('SELECT secret_hash FROM api_keys WHERE account_id = $1', [account.id]);
+      for (const secret of [account.api_key, second.api_key].map((k) => k.split('_')[2]!)) expect(res.text).not.toContain(secret);
+      for (const { secret_hash } of hashes) expect(res.text).not.toContain(secret_hash);
+    });
+
+    it('when a key is revoked, then 204, that key gets 401 and the other still works', async () => {
+      const res = await h.admin('DELETE', `/admin/api-keys/${second.id}`);
+      expect(res.status).toBe(204);
+      expect(res.text).toBe('');
+      const revoked = await clientCall(second.api_key);
+      expect(revoked.status).toBe(401);
+      expect(revoked.body).toEqual(UNAUTHORIZED);
+      expect((await clientCall(account.api_key)).status).toBe(200);
+      const list = await h.admin('GET', `/admin/accounts/${account.id}/api-keys`);
+      expect(list.body.data.find((k: { id: string }) => k.id === second.id).revoked_at).toEqual(expect.stringMatching(ISO));
+    });
+
+    it('when a revoked key is revoked again, then 204 and its revocation time is kept', async () => {
+      const before = (await h.admin('GET', `/admin/accounts/${account.id}/api-keys`)).body.data;
+      const res = await h.admin('DELETE', `/admin/api-keys/${second.id}`);
+      expect(res.status).toBe(204);
+      const after = (await h.admin('GET', `/admin/accounts/${account.id}/api-keys`)).body.data;
+      expect(after).toEqual(before);
+      expect((await clientCall(second.api_key)).status).toBe(401);
+    });
+
+    it('when the last key is revoked, then the account has no working key until another is issued', async () => {
+      const firstId = account.api_key.split('_')[1]!;
+      expect((await h.admin('DELETE', `/admin/api-keys/${firstId}`)).status).toBe(204);
+      expect((await clientCall(account.api_key)).status).toBe(401);
+      const third = await h.admin('POST', `/admin/accounts/${account.id}/api-keys`);
+      expect((await clientCall(third.body.api_key)).status).toBe(200);
+    });
+
+    it.each(['0123456789abcdef', 'ABCDEF0123456789', 'short', 'wrk_0123456789abcdef'])('when the key id %j names no key, then 404', async (id) => {
+      const res = await h.admin('DELETE', `/admin/api-keys/${id}`);
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual(notFound('API key not found'));
+    });
+
+    it('when the account does not exist, then issuing and listing keys are 404 and nothing is stored', async () => {
+      const before = (await h.db.dataSource.query('SELECT count(*)::int AS n FROM api_keys'))[0].n;
+      for (const [method, path] of [
+        ['POST', '/admin/accounts/987654/api-keys'],
+        ['GET', '/admin/accounts/987654/api-keys'],
+        ['POST', '/admin/accounts/abc/api-keys'],
+        ['GET', '/admin/accounts/0/api-keys'],
+      ] as const) {
+        const res = await h.admin(method, path);
+        expect({ path, status: res.status, body: res.body }).toEqual({ path, status: 404, body: notFound('Account not found') });
+      }
+      expect((await h.db.dataSource.query('SELECT count(*)::int AS n FROM api_keys'))[0].n).toBe(before);
+    });
+  });
+
+  describe('PATCH /admin/merchants/:id: the bank account', () => {
+    let merchantId: number;
+    const bankOf = async (id: number) =>
+      (await h.db.dataSource.query('SELECT branch_identifier, account_number FROM merchants WHERE id = $1', [id]))[0];
+
+    beforeAll(async () => {
+      merchantId = (await h.admin('POST', '/admin/merchants', { account_id: tenant.accountId, name: 'No bank yet' })).body.id;
+      await h.admin('POST', '/admin/merchants', { account_id: tenant.accountId, name: 'Holder', branch_identifier: '5150', account_number: 'TAKEN-1' });
+    });
+
+    it('when both fields are given, then 200 with them and they are stored', async () => {
+      const res = await h.admin('PATCH', `/admin/merchants/${merchantId}`, { branch_identifier: '5150', account_number: 'MINE-1' });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ id: merchantId, name: 'No bank yet', branch_identifier: '5150', account_number: 'MINE-1' });
+      expect(res.body).not.toHaveProperty('webhook_secret');
+      expect(await bankOf(merchantId)).toEqual({ branch_identifier: '5150', account_number: 'MINE-1' });
+    });
+
+    it('when the merchant is given its own bank account again, then 200 (no clash with itself)', async () => {
+      const res = await h.admin('PATCH', `/admin/merchants/${merchantId}`, { branch_identifier: '5150', account_number: 'MINE-1', name: 'Same bank' });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ name: 'Same bank', branch_identifier: '5150', account_number: 'MINE-1' });
+    });
+
+    it("when another merchant's bank account is given, then 409 naming account_number and nothing changes", async () => {
+      const res = await h.admin('PATCH', `/admin/merchants/${merchantId}`, { branch_identifier: '5150', account_number: 'TAKEN-1', name: 'Thief' });
+      expect(res.status).toBe(409);
+      expect(res.body).toEqual({
+        statusCode: 409,
+        message: 'A merchant with this "branch_identifier" and "account_number" already exists',
+        error: 'Conflict',
+      });
+      expect(await bankOf(merchantId)).toEqual({ branch_identifier: '5150', account_number: 'MINE-1' });
+      expect((await h.db.dataSource.query('SELECT name FROM merchants WHERE id = $1', [merchantId]))[0].name).toBe('Same bank');
+    });
+
+    it.each([
+      ['account_number', { branch_identifier: '0001' }],
+      ['branch_identifier', { account_number: '123' }],
+      ['account_number', { branch_identifier: null }],
+      ['account_number', { branch_identifier: null, account_number: '123' }],
+      ['account_number', { branch_identifier: '0001', account_number: null }],
+      ['branch_identifier', { branch_identifier: 'abc', account_number: '123' }],
+      ['account_number', { branch_identifier: '0001', account_number: 'has space' }],
+      ['account_number', { branch_identifier: '0001', account_number: 42 }],
+    ])('when the bank account is half or malformed, then 400 naming %s and nothing changes', async (field, body) => {
+      const res = await h.admin('PATCH', `/admin/merchants/${merchantId}`, body);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+      expect(res.body.message).toContain(`"${field}"`);
+      expect(await bankOf(merchantId)).toEqual({ branch_identifier: '5150', account_number: 'MINE-1' });
+    });
+
+    it('when both fields are null, then the bank account is cleared and the freed one can be taken', async () => {
+      const res = await h.admin('PATCH', `/admin/merchants/${merchantId}`, { branch_identifier: null, account_number: null });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ branch_identifier: null, account_number: null });
+      expect(await bankOf(merchantId)).toEqual({ branch_identifier: null, account_number: null });
+      const reuse = await h.admin('POST', '/admin/merchants', { account_id: tenant.accountId, name: 'Reuser', branch_identifier: '5150', account_number: 'MINE-1' });
+      expect(reuse.status).toBe(201);
     });
   });
 

@@ -602,6 +602,48 @@ describe('OpenAPI document (GET /docs)', () => {
       await call('PATCH', '/admin/transactions/{id}', { ...admin, path: `/admin/transactions/${payinId}`, body: { status_id: 11 }, expectStatus: 400 });
     });
 
+    it('admin: reads, lists with cursors, API keys and bank accounts', async () => {
+      const admin = { token: TEST_ADMIN_TOKEN };
+      const accounts = await call('GET', '/admin/accounts', { ...admin, path: '/admin/accounts?limit=1', expectStatus: 200 });
+      expect(accounts.body.next_cursor).not.toBeNull();
+      await call('GET', '/admin/accounts', { ...admin, path: `/admin/accounts?limit=1&cursor=${accounts.body.next_cursor}`, expectStatus: 200 });
+      await call('GET', '/admin/accounts', { ...admin, path: '/admin/accounts?limit=201', expectStatus: 400 });
+      await call('GET', '/admin/accounts', { ...admin, path: '/admin/accounts?cursor=nope', expectStatus: 400 });
+      await call('GET', '/admin/accounts', { expectStatus: 401 });
+      const accountId = accounts.body.data[0].id;
+      await call('GET', '/admin/accounts/{id}', { ...admin, path: `/admin/accounts/${accountId}`, expectStatus: 200 });
+      await call('GET', '/admin/accounts/{id}', { ...admin, path: '/admin/accounts/2147483647', expectStatus: 404 });
+
+      const keys = '/admin/accounts/{id}/api-keys';
+      const issued = await call('POST', keys, { ...admin, path: `/admin/accounts/${accountId}/api-keys`, expectStatus: 201 });
+      await call('POST', keys, { ...admin, path: '/admin/accounts/2147483647/api-keys', expectStatus: 404 });
+      await call('GET', keys, { ...admin, path: `/admin/accounts/${accountId}/api-keys`, expectStatus: 200 });
+      await call('GET', keys, { ...admin, path: '/admin/accounts/2147483647/api-keys', expectStatus: 404 });
+      await call('DELETE', '/admin/api-keys/{id}', { ...admin, path: `/admin/api-keys/${issued.body.id}`, expectStatus: 204 });
+      await call('DELETE', '/admin/api-keys/{id}', { ...admin, path: `/admin/api-keys/${issued.body.id}`, expectStatus: 204 });
+      await call('DELETE', '/admin/api-keys/{id}', { ...admin, path: '/admin/api-keys/0000000000000000', expectStatus: 404 });
+      await call('DELETE', '/admin/api-keys/{id}', { path: `/admin/api-keys/${issued.body.id}`, expectStatus: 401 });
+
+      const merchants = await call('GET', '/admin/merchants', { ...admin, path: `/admin/merchants?account_id=${accountId}&limit=1`, expectStatus: 200 });
+      expect(merchants.body.data).toHaveLength(1);
+      await call('GET', '/admin/merchants', { ...admin, path: '/admin/merchants?account_id=x', expectStatus: 400 });
+      await call('GET', '/admin/merchants/{id}', { ...admin, path: `/admin/merchants/${merchantId}`, expectStatus: 200 });
+      await call('GET', '/admin/merchants/{id}', { ...admin, path: '/admin/merchants/2147483647', expectStatus: 404 });
+      const m = '/admin/merchants/{id}';
+      const silent = `/admin/merchants/${silentMerchantId}`;
+      await call('PATCH', m, { ...admin, path: silent, body: { branch_identifier: '0002', account_number: ACCOUNT_NUMBER }, expectStatus: 200 });
+      await call('PATCH', m, { ...admin, path: silent, body: { branch_identifier: '0001', account_number: ACCOUNT_NUMBER }, expectStatus: 409 });
+      await call('PATCH', m, { ...admin, path: silent, body: { branch_identifier: null, account_number: ACCOUNT_NUMBER }, expectStatus: 400 });
+      await call('PATCH', m, { ...admin, path: silent, body: { branch_identifier: null, account_number: null }, expectStatus: 200 });
+
+      const txs = await call('GET', '/admin/transactions', { ...admin, path: `/admin/transactions?merchant_id=${merchantId}&limit=2`, expectStatus: 200 });
+      expect(txs.body.next_cursor).not.toBeNull();
+      await call('GET', '/admin/transactions', { ...admin, path: `/admin/transactions?merchant_id=${merchantId}&cursor=${txs.body.next_cursor}`, expectStatus: 200 });
+      await call('GET', '/admin/transactions', { ...admin, path: '/admin/transactions', expectStatus: 400 });
+      await call('GET', '/admin/transactions/{id}', { ...admin, path: `/admin/transactions/${payinId}`, expectStatus: 200 });
+      await call('GET', '/admin/transactions/{id}', { ...admin, path: '/admin/transactions/999999999', expectStatus: 404 });
+    });
+
     it('synchronous resend (Avista contract)', async () => {
       const t = '/api/resend-webhook/{identifier}';
       receiver.respondWith({ status: 200 });

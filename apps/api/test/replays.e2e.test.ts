@@ -163,7 +163,8 @@ describe('POST /v1/replays and /v1/replay-schedules (SPEC 6, "replay after the o
         const rows = await auditRows(t, `merchant_id=${t.merchant.id}`);
         expect(rows).toHaveLength(6);
         for (const row of rows) {
-          expect(row).toMatchObject({ trigger: 'scheduled', outcome: 'success', http_status: 200, attempt: 1 });
+          // A replay that runs now, at someone's request, is a bulk delivery; `scheduled` is for run_at and schedules.
+          expect(row).toMatchObject({ trigger: 'bulk', outcome: 'success', http_status: 200, attempt: 1 });
           expect(done.jobs_detail.map((j: any) => j.job_id)).toContain(row.resend_job_id);
         }
       } finally {
@@ -239,6 +240,9 @@ describe('POST /v1/replays and /v1/replay-schedules (SPEC 6, "replay after the o
         const done = await waitForReplay(t, res.body.id, 'completed');
         expect(done).toMatchObject({ run_at: runAt.toISOString(), total: 3, processed: 3, succeeded: 3, failed: 0 });
         expect(sorted(idsAt(r))).toEqual(sorted(ids));
+        // Run later, not at the moment it was asked: audited as `scheduled`.
+        const rows = await auditRows(t, `merchant_id=${t.merchant.id}`);
+        expect(rows.map((row) => row.trigger)).toEqual(['scheduled', 'scheduled', 'scheduled']);
       } finally {
         await r.close();
       }

@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import { ConflictError } from '@wr/domain';
 import type { ReplayScheduleRecord } from '@wr/db';
-import { MAX_REPLAY_RANGE_MS } from '@wr/replays';
+import { MAX_REPLAY_RANGE_MS, windowReplay } from '@wr/replays';
 import type { ScheduledReplayJobData } from '@wr/queues';
 import type { WorkerContext } from './worker-context.js';
 
@@ -25,28 +25,23 @@ export function createScheduledReplayProcessor(ctx: Pick<WorkerContext, 'repos' 
     }
     const merchant = await ctx.repos.merchants.findInAccount(schedule.merchantId, schedule.accountId);
     if (!merchant) return { skipped: 'merchant_not_found' };
-    const requestedBy = `schedule:${schedule.id}`;
-    if (await ctx.repos.resendJobs.hasActiveFrom(requestedBy)) return { skipped: 'previous_still_running' };
+    if (await ctx.repos.resendJobs.hasActiveFrom(`schedule:${schedule.id}`)) return { skipped: 'previous_still_running' };
     const end = await ctx.repos.schedules.coverableUntil(COMMIT_MARGIN_MS);
     const start = windowStart(schedule, end);
     if (start >= end) return { skipped: 'nothing_to_cover' };
     try {
-      const { requestId } = await ctx.replays.createWindowJobs({
-        accountId: schedule.accountId,
-        merchant,
-        source: 'replay',
-        kind: schedule.kind,
-        start,
-        end,
-        statusIds: null,
-        onlyFailed: schedule.onlyFailed,
-        trigger: 'scheduled',
-        runAt: null,
-        requestedBy,
-        alsoInTransaction: (manager) => ctx.repos.schedules.markCovered(schedule.id, end, manager),
-        // The mark moves with the jobs: they must not be undone if Redis blinks (the sweeper queues them).
-        keepIfNotQueued: true,
-      });
+      const { requestId } = await ctx.replays.createWindowJobs(
+        windowReplay({
+          accountId: schedule.accountId,
+          merchant,
+          source: 'replay',
+          kind: schedule.kind,
+          start,
+          end,
+          onlyFailed: schedule.onlyFailed,
+          schedule: { id: schedule.id, markCovered: (manager) => ctx.repos.schedules.markCovered(schedule.id, end, manager) },
+        }),
+      );
       ctx.logger.info('scheduled replay started', { scheduleId: schedule.id, requestId, from: start, to: end });
       return { requestId, from: start.toISOString(), to: end.toISOString() };
     } catch (err) {

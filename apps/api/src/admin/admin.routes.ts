@@ -1,9 +1,11 @@
 import { Router } from 'express';
+import { NotFoundError } from '@wr/domain';
 import { jsonBody } from '../http/json-body.js';
 import { pathId } from '../http/path-params.js';
 import { validate } from '../http/validate.js';
+import { API_KEY_ID_PATTERN } from '../auth/api-key.js';
 import { requireAdminToken } from '../auth/auth.middleware.js';
-import { presentAccount, presentMerchant, presentTransaction } from '../presenters.js';
+import { presentAccount, presentApiKey, presentIssuedApiKey, presentMerchant, presentTransaction } from '../presenters.js';
 import type { AccountsService } from './accounts.service.js';
 import type { TransactionsService } from './transactions.service.js';
 import {
@@ -12,13 +14,25 @@ import {
   createMerchantSchema,
   createTransactionBatchSchema,
   createTransactionSchema,
+  encodeCursor,
+  listAccountsSchema,
+  listMerchantsSchema,
+  listTransactionsSchema,
   updateMerchantSchema,
+  type CursorKind,
+  type Page,
   type TransactionInput,
 } from './admin.schemas.js';
 
 const SMALL_BODY = '32kb';
 // 10,000 transactions with modest `data` objects.
 const BATCH_BODY = '16mb';
+const MAX_INT32 = 2_147_483_647;
+
+/** A list answer: `{data, next_cursor}`, the cursor null on the last page. */
+function pageBody<T>(kind: CursorKind, page: Page<T>, present: (item: T) => unknown) {
+  return { data: page.items.map(present), next_cursor: page.nextBeforeId === null ? null : encodeCursor(kind, page.nextBeforeId) };
+}
 
 /** The platform core's feed (SPEC 6): accounts, merchants, transactions and status changes. */
 export function adminRoutes(deps: { adminToken: string; accounts: AccountsService; transactions: TransactionsService }): Router {
@@ -29,6 +43,45 @@ export function adminRoutes(deps: { adminToken: string; accounts: AccountsServic
     const body = validate(createAccountSchema, req.body ?? {});
     const { account, apiKey } = await deps.accounts.createAccount(body.name);
     res.status(201).json({ ...presentAccount(account), api_key: apiKey });
+  });
+
+  router.get('/accounts', async (req, res) => {
+    const q = validate(listAccountsSchema, req.query);
+    const page = await deps.accounts.listAccounts({ beforeId: q.cursor, limit: q.limit });
+    res.json(pageBody('account', page, presentAccount));
+  });
+
+  router.get('/accounts/:id', async (req, res) => {
+    const account = await deps.accounts.getAccount(pathId(req.params.id, 'Account not found', MAX_INT32));
+    res.json(presentAccount(account));
+  });
+
+  router.post('/accounts/:id/api-keys', async (req, res) => {
+    const { key, apiKey } = await deps.accounts.issueApiKey(pathId(req.params.id, 'Account not found', MAX_INT32));
+    res.status(201).json(presentIssuedApiKey(key, apiKey));
+  });
+
+  router.get('/accounts/:id/api-keys', async (req, res) => {
+    const keys = await deps.accounts.listApiKeys(pathId(req.params.id, 'Account not found', MAX_INT32));
+    res.json({ data: keys.map(presentApiKey) });
+  });
+
+  router.delete('/api-keys/:id', async (req, res) => {
+    const id = req.params.id;
+    if (!API_KEY_ID_PATTERN.test(id)) throw new NotFoundError('API key not found');
+    await deps.accounts.revokeApiKey(id);
+    res.status(204).end();
+  });
+
+  router.get('/merchants', async (req, res) => {
+    const q = validate(listMerchantsSchema, req.query);
+    const page = await deps.accounts.listMerchants({ accountId: q.account_id }, { beforeId: q.cursor, limit: q.limit });
+    res.json(pageBody('merchant', page, (m) => presentMerchant(m)));
+  });
+
+  router.get('/merchants/:id', async (req, res) => {
+    const merchant = await deps.accounts.getMerchant(pathId(req.params.id, 'Merchant not found', MAX_INT32));
+    res.json(presentMerchant(merchant));
   });
 
   router.post('/merchants', jsonBody(SMALL_BODY), async (req, res) => {
@@ -47,15 +100,33 @@ export function adminRoutes(deps: { adminToken: string; accounts: AccountsServic
   });
 
   router.patch('/merchants/:id', jsonBody(SMALL_BODY), async (req, res) => {
-    const id = pathId(req.params.id, 'Merchant not found', 2_147_483_647);
+    const id = pathId(req.params.id, 'Merchant not found', MAX_INT32);
     const body = validate(updateMerchantSchema, req.body ?? {});
     const merchant = await deps.accounts.updateMerchant(id, {
       name: body.name,
       webhookUrl: body.webhook_url,
       maxConcurrency: body.max_concurrency,
       maxPerSecond: body.max_per_second,
+      // The schema lets the two through only together, both strings or both null.
+      bankAccount:
+        body.branch_identifier === undefined
+          ? undefined
+          : body.branch_identifier === null
+            ? null
+            : { branchIdentifier: body.branch_identifier, accountNumber: body.account_number },
     });
     res.json(presentMerchant(merchant));
+  });
+
+  router.get('/transactions', async (req, res) => {
+    const q = validate(listTransactionsSchema, req.query);
+    const page = await deps.transactions.listByMerchant(q.merchant_id, { beforeId: q.cursor, limit: q.limit });
+    res.json(pageBody('transaction', page, presentTransaction));
+  });
+
+  router.get('/transactions/:id', async (req, res) => {
+    const transaction = await deps.transactions.get(pathId(req.params.id, 'Transaction not found'));
+    res.json(presentTransaction(transaction));
   });
 
   router.post('/transactions', jsonBody(SMALL_BODY), async (req, res) => {

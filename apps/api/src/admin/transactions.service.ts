@@ -4,6 +4,7 @@ import {
   isUniqueViolation,
   violatedConstraint,
   type DataSource,
+  type IdPage,
   type MerchantRepository,
   type DeliveryRecord,
   type NewTransaction,
@@ -11,7 +12,7 @@ import {
   type TransactionRepository,
 } from '@wr/db';
 import type { NotificationService } from '../notifications/notification.service.js';
-import type { TransactionInput } from './admin.schemas.js';
+import { pageOf, type Page, type TransactionInput } from './admin.schemas.js';
 
 const CONFLICT_FIELDS: Record<string, string> = {
   transactions_pkey: 'id',
@@ -68,6 +69,17 @@ export class TransactionsService {
     }
     await this.deps.notifications.wake(owed);
     return created;
+  }
+
+  async get(id: number): Promise<TransactionRecord> {
+    const transaction = await this.deps.transactions.findById(id);
+    if (!transaction) throw new NotFoundError('Transaction not found');
+    return transaction;
+  }
+
+  /** One merchant's transactions, newest first; an unknown merchant simply has none. */
+  async listByMerchant(merchantId: number, page: IdPage): Promise<Page<TransactionRecord>> {
+    return pageOf(await this.deps.transactions.listByMerchant(merchantId, { ...page, limit: page.limit + 1 }), page.limit);
   }
 
   /**

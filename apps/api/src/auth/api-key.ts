@@ -19,6 +19,17 @@ export function issueApiKey(): IssuedApiKey {
   return { id, secretHash: sha256Hex(secret), plaintext: `wrk_${id}_${secret}` };
 }
 
+/** A key id as `issueApiKey` draws it; anything else names no key. */
+export const API_KEY_ID_PATTERN = /^[0-9a-f]{16}$/;
+
+/**
+ * The non-secret start of a key, `wrk_<id>`: enough for an operator to tell keys apart and for
+ * the key's holder to recognise theirs, useless to anyone else.
+ */
+export function apiKeyPrefix(id: string): string {
+  return `wrk_${id}`;
+}
+
 export function parseApiKey(plaintext: string): { id: string; secret: string } | undefined {
   const match = KEY_PATTERN.exec(plaintext);
   return match ? { id: match[1]!, secret: match[2]! } : undefined;

@@ -1,7 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import { UnauthorizedError } from '@wr/domain';
-import type { AccountRepository } from '@wr/db';
-import { constantTimeEqual, parseApiKey, secretMatches } from './api-key.js';
+import { constantTimeEqual } from './api-key.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -18,13 +17,11 @@ function bearerToken(req: Request): string | undefined {
 }
 
 /** Client endpoints: a valid API key, which fixes the account everything is scoped to. */
-export function requireApiKey(accounts: AccountRepository): RequestHandler {
+export function requireApiKey(keys: { authenticate(plaintext: string): Promise<number | null> }): RequestHandler {
   return async (req, _res, next) => {
-    const parsed = parseApiKey(bearerToken(req) ?? '');
-    if (!parsed) throw new UnauthorizedError();
-    const key = await accounts.findActiveApiKey(parsed.id);
-    if (!key || !secretMatches(parsed.secret, key.secretHash)) throw new UnauthorizedError();
-    req.accountId = key.accountId;
+    const accountId = await keys.authenticate(bearerToken(req) ?? '');
+    if (accountId === null) throw new UnauthorizedError();
+    req.accountId = accountId;
     next();
   };
 }

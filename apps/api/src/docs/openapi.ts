@@ -204,6 +204,18 @@ const flowControlFields: JsonObject = {
   max_per_second: { type: ['integer', 'null'], minimum: 1, maximum: 100_000, description: 'Deliveries per second to this merchant (null: no rate cap).' },
 };
 
+/** A keyset page of an admin list: newest first by id, `next_cursor` null on the last page. */
+const adminPage = (item: string): JsonObject => ({
+  type: 'object',
+  required: ['data', 'next_cursor'],
+  properties: {
+    data: { type: 'array', items: ref(item) },
+    next_cursor: { type: ['string', 'null'], description: 'Pass as `cursor` for the next (older) page; null on the last page.' },
+  },
+});
+const API_KEY_ID = { type: 'string', pattern: '^[0-9a-f]{16}$', description: 'The key id: 16 hex characters, the middle of `wrk_<id>_<secret>`.' } as const;
+const API_KEY_PREFIX = { type: 'string', pattern: '^wrk_[0-9a-f]{16}$', description: 'The non-secret start of the key (`wrk_<id>`), to tell keys apart.' } as const;
+
 const jobCounters: JsonObject = {
   total: { type: 'integer', minimum: 0, description: 'Notifications matched by the window.' },
   processed: { type: 'integer', minimum: 0, description: 'Notifications whose delivery is final (delivered or attempts spent).' },
@@ -302,6 +314,37 @@ const schemas: Record<string, Json> = {
       },
     },
   },
+  Account: {
+    type: 'object',
+    required: ['id', 'name', 'created_at'],
+    properties: { id: INT32_ID, name: { type: 'string' }, created_at: { type: 'string', format: 'date-time' } },
+    example: { id: 1, name: 'Acme', created_at: EXAMPLE_TIME },
+  },
+  AccountPage: adminPage('Account'),
+  CreatedApiKey: {
+    type: 'object',
+    required: ['id', 'account_id', 'api_key', 'prefix', 'created_at'],
+    properties: {
+      id: API_KEY_ID,
+      account_id: INT32_ID,
+      api_key: { type: 'string', pattern: '^wrk_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$', description: 'The API key in clear. Shown only in this answer; stored hashed.' },
+      prefix: API_KEY_PREFIX,
+      created_at: { type: 'string', format: 'date-time' },
+    },
+  },
+  ApiKey: {
+    type: 'object',
+    description: 'An API key as listed: never the key or its hash.',
+    required: ['id', 'prefix', 'created_at', 'revoked_at'],
+    properties: {
+      id: API_KEY_ID,
+      prefix: API_KEY_PREFIX,
+      created_at: { type: 'string', format: 'date-time' },
+      revoked_at: { type: ['string', 'null'], format: 'date-time', description: 'When it was revoked (it then answers 401); null while it works.' },
+    },
+    example: { id: '9f86d081884c7d65', prefix: 'wrk_9f86d081884c7d65', created_at: EXAMPLE_TIME, revoked_at: null },
+  },
+  ApiKeyList: { type: 'object', required: ['data'], properties: { data: { type: 'array', items: ref('ApiKey') } } },
   CreateMerchantRequest: {
     type: 'object',
     required: ['account_id', 'name'],
@@ -322,15 +365,22 @@ const schemas: Record<string, Json> = {
   UpdateMerchantRequest: {
     type: 'object',
     minProperties: 1,
+    description:
+      '`branch_identifier` and `account_number` come together: both strings (a new bank account, unique across merchants) ' +
+      'or both null (no bank account).',
     properties: {
       name: { type: 'string', minLength: 1, maxLength: 200 },
       webhook_url: { ...WEBHOOK_URL, type: ['string', 'null'], description: 'null clears it.' },
       ...flowControlFields,
+      branch_identifier: { type: ['string', 'null'], pattern: '^[0-9]{1,10}$' },
+      account_number: { type: ['string', 'null'], pattern: '^[0-9A-Za-z-]{1,32}$' },
     },
+    dependentRequired: { branch_identifier: ['account_number'], account_number: ['branch_identifier'] },
     additionalProperties: false,
     example: { webhook_url: 'https://shop.example/webhooks/v2' },
   },
   Merchant: { type: 'object', required: merchantRequired, properties: merchantProperties },
+  MerchantPage: adminPage('Merchant'),
   MerchantWithSecret: {
     type: 'object',
     description: 'A merchant as created: with its Standard Webhooks secret (shown only here).',
@@ -382,6 +432,7 @@ const schemas: Record<string, Json> = {
       created_at: { type: 'string', format: 'date-time' },
     },
   },
+  TransactionPage: adminPage('Transaction'),
   TransactionBatchCreated: {
     type: 'object',
     required: ['count', 'ids'],
@@ -946,8 +997,27 @@ const adminCommon = (): JsonObject => ({
   '503': responseRef('ServiceUnavailable'),
 });
 
+/** `cursor` and `limit` of every admin list (newest first, by id). */
+const adminListParameters = (cursorOf: string): JsonObject[] => [
+  queryParameter('cursor', `\`next_cursor\` of the previous page of ${cursorOf} (opaque; another list's cursor is refused).`, { type: 'string', maxLength: 64 }),
+  queryParameter('limit', 'Page size.', { type: 'integer', minimum: 1, maximum: 200, default: 50 }),
+];
+const BAD_CURSOR = '"cursor" is not a cursor this API returned';
+
 const adminPaths: Record<string, JsonObject> = {
   '/admin/accounts': {
+    get: {
+      tags: ['Admin'],
+      operationId: 'adminListAccounts',
+      summary: 'List accounts, newest first',
+      security: ADMIN,
+      parameters: adminListParameters('accounts'),
+      responses: {
+        '200': jsonResponse('A page of accounts.', ref('AccountPage')),
+        '400': defaultError(400, 'Invalid query (the message names the parameter; unknown parameters are refused).', ['"limit" must be less than or equal to 200', BAD_CURSOR]),
+        ...defaultCommon(),
+      },
+    },
     post: {
       tags: ['Admin'],
       operationId: 'adminCreateAccount',
@@ -962,7 +1032,78 @@ const adminPaths: Record<string, JsonObject> = {
       },
     },
   },
+  '/admin/accounts/{id}': {
+    parameters: [pathParameter('id', 'Account id.', INT32_ID, 1)],
+    get: {
+      tags: ['Admin'],
+      operationId: 'adminGetAccount',
+      summary: 'One account',
+      security: ADMIN,
+      responses: {
+        '200': jsonResponse('The account.', ref('Account')),
+        '404': defaultError(404, 'No such account (or an id that cannot be one).', ['Account not found']),
+        ...defaultCommon(),
+      },
+    },
+  },
+  '/admin/accounts/{id}/api-keys': {
+    parameters: [pathParameter('id', 'Account id.', INT32_ID, 1)],
+    get: {
+      tags: ['Admin'],
+      operationId: 'adminListApiKeys',
+      summary: "An account's API keys, revoked ones included, newest first",
+      description: 'Only prefixes: neither the keys nor their hashes are ever shown again.',
+      security: ADMIN,
+      responses: {
+        '200': jsonResponse('The keys.', ref('ApiKeyList')),
+        '404': defaultError(404, 'No such account.', ['Account not found']),
+        ...defaultCommon(),
+      },
+    },
+    post: {
+      tags: ['Admin'],
+      operationId: 'adminCreateApiKey',
+      summary: 'Issue another API key for the account',
+      description: 'For rotating keys without downtime: issue a new key, move clients to it, revoke the old one. No body.',
+      security: ADMIN,
+      responses: {
+        '201': jsonResponse('The key, in clear in this answer only.', ref('CreatedApiKey')),
+        '404': defaultError(404, 'No such account.', ['Account not found']),
+        ...defaultCommon(),
+      },
+    },
+  },
+  '/admin/api-keys/{id}': {
+    parameters: [pathParameter('id', 'The key id (the `id` of the key, 16 hex characters; anything else is 404).', API_KEY_ID, '9f86d081884c7d65')],
+    delete: {
+      tags: ['Admin'],
+      operationId: 'adminRevokeApiKey',
+      summary: 'Revoke an API key',
+      description:
+        'The key answers 401 from the next request on; the account\'s other keys keep working. Idempotent: revoking a revoked key ' +
+        'answers 204 again and keeps the first revocation time.',
+      security: ADMIN,
+      responses: {
+        '204': { description: 'Revoked (now or before).' },
+        '404': defaultError(404, 'No such key.', ['API key not found']),
+        ...defaultCommon(),
+      },
+    },
+  },
   '/admin/merchants': {
+    get: {
+      tags: ['Admin'],
+      operationId: 'adminListMerchants',
+      summary: 'List merchants, newest first (optionally one account\'s)',
+      description: 'Webhook secrets are never in this answer.',
+      security: ADMIN,
+      parameters: [queryParameter('account_id', 'Only this account\'s merchants.', INT32_ID), ...adminListParameters('merchants')],
+      responses: {
+        '200': jsonResponse('A page of merchants.', ref('MerchantPage')),
+        '400': defaultError(400, 'Invalid query (the message names the parameter).', ['"account_id" must be a number', BAD_CURSOR]),
+        ...defaultCommon(),
+      },
+    },
     post: {
       tags: ['Admin'],
       operationId: 'adminCreateMerchant',
@@ -980,21 +1121,51 @@ const adminPaths: Record<string, JsonObject> = {
   },
   '/admin/merchants/{id}': {
     parameters: [pathParameter('id', 'Merchant id.', INT32_ID, 303)],
+    get: {
+      tags: ['Admin'],
+      operationId: 'adminGetMerchant',
+      summary: 'One merchant (never its webhook secret)',
+      security: ADMIN,
+      responses: {
+        '200': jsonResponse('The merchant (without its secret).', ref('Merchant')),
+        '404': defaultError(404, 'No such merchant.', ['Merchant not found']),
+        ...defaultCommon(),
+      },
+    },
     patch: {
       tags: ['Admin'],
       operationId: 'adminUpdateMerchant',
-      summary: "Change a merchant's name or webhook URL",
+      summary: "Change a merchant's name, webhook URL, flow control or bank account",
+      description: 'A new webhook URL is a new endpoint: its health starts over and what the old one was owed goes to it.',
       security: ADMIN,
       requestBody: jsonBody(ref('UpdateMerchantRequest')),
       responses: {
         '200': jsonResponse('The merchant (without its secret).', ref('Merchant')),
-        '400': defaultError(400, 'Invalid body or webhook URL.', ['"value" must have at least 1 key', 'Malformed JSON body']),
+        '400': defaultError(400, 'Invalid body or webhook URL (the message names the field).', [
+          '"value" must have at least 1 key',
+          '"account_number" must be null when "branch_identifier" is null',
+          'Malformed JSON body',
+        ]),
         '404': defaultError(404, 'No such merchant.', ['Merchant not found']),
+        '409': defaultError(409, 'Another merchant has this branch and account number.', ['A merchant with this "branch_identifier" and "account_number" already exists']),
         ...adminCommon(),
       },
     },
   },
   '/admin/transactions': {
+    get: {
+      tags: ['Admin'],
+      operationId: 'adminListTransactions',
+      summary: "List one merchant's transactions, newest first",
+      description: '`merchant_id` is required (the table runs to millions of rows). An unknown merchant has no transactions.',
+      security: ADMIN,
+      parameters: [{ ...queryParameter('merchant_id', 'The merchant.', INT32_ID), required: true }, ...adminListParameters('transactions')],
+      responses: {
+        '200': jsonResponse('A page of transactions.', ref('TransactionPage')),
+        '400': defaultError(400, 'Invalid query (the message names the parameter).', ['"merchant_id" is required', '"limit" must be greater than or equal to 1', BAD_CURSOR]),
+        ...defaultCommon(),
+      },
+    },
     post: {
       tags: ['Admin'],
       operationId: 'adminCreateTransaction',
@@ -1030,6 +1201,17 @@ const adminPaths: Record<string, JsonObject> = {
   },
   '/admin/transactions/{id}': {
     parameters: [pathParameter('id', 'Transaction id.', TRANSACTION_ID, 123)],
+    get: {
+      tags: ['Admin'],
+      operationId: 'adminGetTransaction',
+      summary: 'One transaction',
+      security: ADMIN,
+      responses: {
+        '200': jsonResponse('The transaction.', ref('Transaction')),
+        '404': defaultError(404, 'No such transaction.', ['Transaction not found']),
+        ...defaultCommon(),
+      },
+    },
     patch: {
       tags: ['Admin'],
       operationId: 'adminChangeTransactionStatus',
@@ -1583,7 +1765,7 @@ export const openApiDocument: OpenApiDocument = {
     { name: 'Jobs and replays', description: 'Bulk jobs of any contract, operator replays and recurring replays.' },
     { name: 'Audit trail', description: 'One row per delivery attempt, whatever its outcome.' },
     { name: 'Merchants', description: "Your merchants' webhook secrets." },
-    { name: 'Admin', description: "The platform core's feed: accounts, merchants, transactions, status changes. Bearer ADMIN_TOKEN." },
+    { name: 'Admin', description: "The platform core's feed: accounts and their API keys, merchants, transactions, status changes. Bearer ADMIN_TOKEN." },
     { name: 'Operator', description: 'Bull Board.' },
     { name: 'Service', description: 'Health, readiness, metrics and this document.' },
     { name: 'Webhooks sent', description: 'What a merchant receives (SPEC 3).' },

@@ -1,6 +1,6 @@
 import { isNotifiableStatus, ValidationError } from '@wr/domain';
 import type { MerchantRepository, ResendJobRepository, ResendRequestSummary, TransactionRepository } from '@wr/db';
-import { isJobId, MAX_REPLAY_RANGE_MS, type ReplayService } from '@wr/replays';
+import { isJobId, MAX_REPLAY_RANGE_MS, windowReplay, type ReplayService } from '@wr/replays';
 import { assertWindow } from '../http/window-rules.js';
 import type { SimpayResendBody } from './simpay.schemas.js';
 
@@ -41,19 +41,9 @@ export class SimpayResendService {
       accountId,
     );
     if (!merchant) throw new ValidationError('Account not found');
-    const { requestId } = await this.deps.replays.createWindowJobs({
-      accountId,
-      merchant,
-      source: 'simpay',
-      kind: body.resend_type,
-      start,
-      end,
-      statusIds: null,
-      onlyFailed: false,
-      trigger: 'bulk',
-      runAt: null,
-      requestedBy,
-    });
+    const { requestId } = await this.deps.replays.createWindowJobs(
+      windowReplay({ accountId, merchant, source: 'simpay', kind: body.resend_type, start, end }),
+    );
     return requestId;
   }
 

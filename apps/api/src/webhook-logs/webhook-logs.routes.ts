@@ -1,12 +1,12 @@
 import { Router, type RequestHandler } from 'express';
 import Joi from 'joi';
-import { DELIVERY_OUTCOMES, DELIVERY_TRIGGERS, NotFoundError, ValidationError, MAX_TRANSACTION_ID } from '@wr/domain';
-import type { WebhookLogRepository } from '@wr/db';
+import { DELIVERY_OUTCOMES, DELIVERY_TRIGGERS, ValidationError, MAX_TRANSACTION_ID } from '@wr/domain';
 import { accountIdOf } from '../auth/auth.middleware.js';
 import { timestamp } from '../http/joi-types.js';
 import { pathId } from '../http/path-params.js';
 import { validate } from '../http/validate.js';
 import { presentWebhookLog } from '../presenters.js';
+import type { WebhookLogsService } from './webhook-logs.service.js';
 
 const listQuerySchema = Joi.object({
   transaction_id: Joi.number().integer().min(1).max(MAX_TRANSACTION_ID),
@@ -32,13 +32,13 @@ function decodeCursor(cursor: string): number {
 }
 
 /** The audit trail (SPEC 6): every attempt of the caller's account, newest first. */
-export function webhookLogRoutes(deps: { auth: RequestHandler; webhookLogs: WebhookLogRepository }): Router {
+export function webhookLogRoutes(deps: { auth: RequestHandler; service: WebhookLogsService }): Router {
   const router = Router();
   router.use(deps.auth);
 
   router.get('/webhook-logs', async (req, res) => {
     const q = validate(listQuerySchema, req.query);
-    const rows = await deps.webhookLogs.listInAccount(
+    const rows = await deps.service.list(
       accountIdOf(req),
       {
         transactionId: q.transaction_id,
@@ -58,9 +58,7 @@ export function webhookLogRoutes(deps: { auth: RequestHandler; webhookLogs: Webh
 
   router.get('/webhook-logs/:id', async (req, res) => {
     const id = pathId(req.params.id, 'Webhook log not found');
-    const log = await deps.webhookLogs.findInAccount(id, accountIdOf(req));
-    if (!log) throw new NotFoundError('Webhook log not found');
-    res.json(presentWebhookLog(log));
+    res.json(presentWebhookLog(await deps.service.find(accountIdOf(req), id)));
   });
 
   return router;

@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { MerchantEntity, type MerchantRecord } from '../entities/index.js';
 import { mapRow } from '../row-mapper.js';
 import { SEALED_PREFIX, type SecretBox } from '../secret-box.js';
+import type { IdPage } from './account.repository.js';
 
 export interface NewMerchant {
   id?: number;
@@ -20,6 +21,8 @@ export interface MerchantPatch {
   webhookUrl?: string | null;
   maxConcurrency?: number | null;
   maxPerSecond?: number | null;
+  /** Both parts of the bank account at once (they are unique together), or null for none. */
+  bankAccount?: { branchIdentifier: string; accountNumber: string } | null;
 }
 
 type Row = Record<string, unknown>;
@@ -65,6 +68,8 @@ export class MerchantRepository {
          webhook_url = CASE WHEN $4::boolean THEN $5 ELSE webhook_url END,
          max_concurrency = CASE WHEN $6::boolean THEN $7::integer ELSE max_concurrency END,
          max_per_second = CASE WHEN $8::boolean THEN $9::integer ELSE max_per_second END,
+         branch_identifier = CASE WHEN $10::boolean THEN $11 ELSE branch_identifier END,
+         account_number = CASE WHEN $10::boolean THEN $12 ELSE account_number END,
          updated_at = now()
        WHERE id = $1 RETURNING *`,
       [
@@ -77,6 +82,9 @@ export class MerchantRepository {
         patch.maxConcurrency ?? null,
         patch.maxPerSecond !== undefined,
         patch.maxPerSecond ?? null,
+        patch.bankAccount !== undefined,
+        patch.bankAccount?.branchIdentifier ?? null,
+        patch.bankAccount?.accountNumber ?? null,
       ],
     );
     return this.toRecord(manager, rows[0]);
@@ -85,6 +93,17 @@ export class MerchantRepository {
   async findById(id: number, manager: EntityManager = this.db.manager): Promise<MerchantRecord | null> {
     const rows = await manager.query('SELECT * FROM merchants WHERE id = $1', [id]);
     return this.toRecord(manager, rows[0]);
+  }
+
+  /** Newest first, by id; one account's only when `accountId` is given (merchants_account_idx). */
+  async list(filter: { accountId?: number }, page: IdPage, manager: EntityManager = this.db.manager): Promise<MerchantRecord[]> {
+    const rows = await manager.query(
+      `SELECT * FROM merchants
+        WHERE ($1::integer IS NULL OR account_id = $1) AND id < COALESCE($2::bigint, 9223372036854775807)
+        ORDER BY id DESC LIMIT $3`,
+      [filter.accountId ?? null, page.beforeId ?? null, page.limit],
+    );
+    return rows.map((row: Row) => this.toRecord(manager, row)!);
   }
 
   /** A merchant as seen by one account: another account's merchant is simply not found. */

@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { TransactionKind, TransactionLookup } from '@wr/domain';
 import { TransactionEntity, type TransactionRecord } from '../entities/index.js';
 import { mapRow, mapRows } from '../row-mapper.js';
+import type { IdPage } from './account.repository.js';
 import { bumpIdentity } from './merchant.repository.js';
 
 export interface NewTransaction {
@@ -144,6 +145,20 @@ export class TransactionRepository {
   async findById(id: number, manager: EntityManager = this.db.manager): Promise<TransactionRecord | null> {
     const rows = await manager.query('SELECT * FROM transactions WHERE id = $1', [id]);
     return mapRow(manager, TransactionEntity, rows[0]);
+  }
+
+  /**
+   * One merchant's transactions, newest first by id. A merchant filter is required: the table
+   * holds millions of rows and an unfiltered walk would serve nobody.
+   */
+  async listByMerchant(merchantId: number, page: IdPage, manager: EntityManager = this.db.manager): Promise<TransactionRecord[]> {
+    const rows = await manager.query(
+      `SELECT * FROM transactions
+        WHERE merchant_id = $1 AND id < COALESCE($2::bigint, 9223372036854775807)
+        ORDER BY id DESC LIMIT $3`,
+      [merchantId, page.beforeId ?? null, page.limit],
+    );
+    return mapRows(manager, TransactionEntity, rows);
   }
 
   async findByIdInAccount(id: number, accountId: number, manager: EntityManager = this.db.manager): Promise<TransactionRecord | null> {
