@@ -13,8 +13,11 @@ export async function completeIfDone(ctx: LifecycleDeps, job: ResendJobRecord): 
   const completed = await ctx.repos.resendJobs.completeIfDone(job.id);
   if (!completed) return false;
   await releaseLock(ctx, completed);
-  ctx.logger.info('bulk job completed', {
+  // A long range is split into many 3-hour windows, most of them often empty: those are not news.
+  const log = completed.total === 0 ? ctx.logger.debug.bind(ctx.logger) : ctx.logger.info.bind(ctx.logger);
+  log('bulk job completed', {
     resendJobId: job.id,
+    requestId: completed.requestId,
     total: completed.total,
     succeeded: completed.succeeded,
     failed: completed.failed,
