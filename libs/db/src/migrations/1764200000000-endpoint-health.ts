@@ -50,8 +50,11 @@ export class EndpointHealth1764200000000 implements MigrationInterface {
         ADD COLUMN incident_id bigint REFERENCES endpoint_incidents(id) ON DELETE SET NULL`);
     await q.query(`CREATE INDEX deliveries_held_idx ON deliveries (merchant_id, status_changed_at, id) WHERE state = 'pending' AND held_since IS NOT NULL`);
     await q.query('CREATE INDEX deliveries_incident_idx ON deliveries (incident_id) WHERE incident_id IS NOT NULL');
-    // "Is a newer status of this transaction still owed?" (recovery keeps one delivery per transaction).
-    await q.query(`CREATE INDEX deliveries_transaction_pending_idx ON deliveries (transaction_id, sequence) WHERE state = 'pending'`);
+    // "Is a newer status of this transaction still owed?" (recovery keeps one delivery per
+    // transaction). Live rows only: a bulk replay's items never pay for it.
+    await q.query(
+      `CREATE INDEX deliveries_transaction_pending_idx ON deliveries (transaction_id, sequence) WHERE state = 'pending' AND resend_job_id IS NULL`,
+    );
     // What spent its attempts during an incident is delivered again on recovery.
     await q.query(`CREATE INDEX deliveries_failed_idx ON deliveries (merchant_id, finished_at) WHERE state = 'failed'`);
   }

@@ -190,8 +190,10 @@ export class EndpointHealthRepository {
       `UPDATE deliveries d SET state = 'superseded', finished_at = now(), held_since = NULL
         WHERE d.merchant_id = $1 AND d.state = 'pending' AND d.held_since IS NOT NULL AND d.resend_job_id IS NULL
           AND ${NOT_IN_FLIGHT}
-          AND EXISTS (SELECT 1 FROM deliveries n WHERE n.transaction_id = d.transaction_id AND n.sequence > d.sequence
-                         AND n.state IN ('pending', 'succeeded'))`,
+          AND (EXISTS (SELECT 1 FROM deliveries n WHERE n.transaction_id = d.transaction_id AND n.sequence > d.sequence
+                          AND n.state = 'pending' AND n.resend_job_id IS NULL)
+            OR EXISTS (SELECT 1 FROM deliveries n WHERE n.transaction_id = d.transaction_id AND n.sequence > d.sequence
+                          AND n.state = 'succeeded'))`,
       [merchantId],
     );
     const [releasedRows] = await tx.query(
@@ -219,7 +221,7 @@ export class EndpointHealthRepository {
                     AND ($4::timestamptz IS NULL OR status_changed_at >= $4)
                   ORDER BY transaction_id, sequence DESC) f
           WHERE NOT EXISTS (SELECT 1 FROM deliveries n WHERE n.transaction_id = f.transaction_id AND n.sequence >= f.sequence
-                               AND n.state = 'pending')
+                               AND n.state = 'pending' AND n.resend_job_id IS NULL)
             AND NOT EXISTS (SELECT 1 FROM deliveries n WHERE n.transaction_id = f.transaction_id AND n.sequence >= f.sequence
                                AND n.state = 'succeeded')
          RETURNING ${RELEASED_COLUMNS}`,
@@ -268,7 +270,7 @@ export class EndpointHealthRepository {
            JOIN LATERAL (SELECT * FROM deliveries f WHERE f.merchant_id = h.merchant_id AND f.state = 'failed' AND f.finished_at >= i.started_at
                           ORDER BY f.finished_at DESC LIMIT 1) f ON true
           WHERE h.merchant_id = $1
-            AND NOT EXISTS (SELECT 1 FROM deliveries n WHERE n.transaction_id = f.transaction_id AND n.sequence >= f.sequence AND n.state = 'pending')
+            AND NOT EXISTS (SELECT 1 FROM deliveries n WHERE n.transaction_id = f.transaction_id AND n.sequence >= f.sequence AND n.state = 'pending' AND n.resend_job_id IS NULL)
             AND NOT EXISTS (SELECT 1 FROM deliveries n WHERE n.transaction_id = f.transaction_id AND n.sequence >= f.sequence AND n.state = 'succeeded')
          RETURNING id`,
         [merchantId],
