@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import ajvFormats from 'ajv-formats';
 import { chromium } from 'playwright-core';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -8,10 +10,12 @@ import { startHarness, type Harness, type HttpAnswer } from './support/harness.j
 
 /**
  * GET /docs (SPEC 6): the OpenAPI document is valid, names every route the running app serves
- * (and nothing it does not), and the running app's answers match the schemas it documents.
+ * (and nothing it does not), and the running app's answers match the schemas it documents
+ * (ajv, JSON Schema 2020-12, the dialect of OpenAPI 3.1).
  */
 
 const doc = openApiDocument;
+const addFormats = ajvFormats.default;
 
 /** Debian's chromium, as the Bull Board test uses it (quiet flags: this machine's network is closed). */
 const CHROMIUM = '/usr/bin/chromium';
@@ -92,92 +96,39 @@ function documentedOperations(): { operations: Set<string>; subtrees: string[] }
 }
 
 // ---------------------------------------------------------------------------------------------
-// A small JSON Schema checker for the subset the document uses. Objects with `properties` and no
-// `additionalProperties` are closed here, so an answer with an undocumented field fails.
+// ajv, as JSON Schema 2020-12 (OpenAPI 3.1's dialect). The document's component schemas are one
+// ajv schema; a schema taken from the document has its `#/components/schemas/…` refs pointed there.
 // ---------------------------------------------------------------------------------------------
 
-function typeOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
-  return typeof value;
+const COMPONENTS_ID = 'https://webhook-resend.test/components';
+
+function pointRefs(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(pointRefs);
+  if (!node || typeof node !== 'object') return node;
+  return Object.fromEntries(
+    Object.entries(node).map(([k, v]) => [
+      k,
+      k === '$ref' && typeof v === 'string' ? v.replace('#/components/schemas/', `${COMPONENTS_ID}#/$defs/`) : pointRefs(v),
+    ]),
+  );
 }
 
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
+// strict: an unknown keyword or a misplaced one fails the document; `example` is OpenAPI's own.
+// (`required` inside `not`/`anyOf` naming the object's properties is how joi's key rules read.)
+const ajv = new Ajv2020({ strict: true, strictRequired: false, allowUnionTypes: true, allErrors: true });
+addFormats(ajv);
+ajv.addVocabulary(['example']);
+ajv.addSchema({ $id: COMPONENTS_ID, $defs: pointRefs(doc.components.schemas) as Record<string, object> });
 
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
-
-function check(value: unknown, schemaIn: unknown, at: string, errors: string[], closed = true): void {
-  if (schemaIn === true) return;
-  if (schemaIn === false) {
-    errors.push(`${at}: not allowed`);
-    return;
-  }
-  const schema = schemaIn as Obj;
-  if (typeof schema.$ref === 'string') check(value, pointer(schema.$ref), at, errors, closed);
-  if ('const' in schema && !sameJson(value, schema.const)) errors.push(`${at}: ${JSON.stringify(value)} is not ${JSON.stringify(schema.const)}`);
-  if (Array.isArray(schema.enum) && !schema.enum.some((e: unknown) => sameJson(e, value))) {
-    errors.push(`${at}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`);
-  }
-  if (schema.type !== undefined) {
-    const types: string[] = Array.isArray(schema.type) ? schema.type : [schema.type];
-    const actual = typeOf(value);
-    if (!types.includes(actual) && !(actual === 'integer' && types.includes('number'))) {
-      errors.push(`${at}: ${actual} where ${types.join('|')} is documented`);
-      return;
-    }
-  }
-  if (typeof value === 'string') {
-    if (schema.pattern && !new RegExp(schema.pattern, 'u').test(value)) errors.push(`${at}: "${value}" does not match ${schema.pattern}`);
-    if (schema.minLength !== undefined && value.length < schema.minLength) errors.push(`${at}: shorter than ${schema.minLength}`);
-    if (schema.maxLength !== undefined && value.length > schema.maxLength) errors.push(`${at}: longer than ${schema.maxLength}`);
-    if (schema.format === 'date-time' && !(ISO_DATE_TIME.test(value) && Number.isFinite(Date.parse(value)))) errors.push(`${at}: "${value}" is not a date-time`);
-  }
-  if (typeof value === 'number') {
-    if (schema.minimum !== undefined && value < schema.minimum) errors.push(`${at}: ${value} < ${schema.minimum}`);
-    if (schema.maximum !== undefined && value > schema.maximum) errors.push(`${at}: ${value} > ${schema.maximum}`);
-    if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum) errors.push(`${at}: ${value} <= ${schema.exclusiveMinimum}`);
-  }
-  if (Array.isArray(value)) {
-    if (schema.minItems !== undefined && value.length < schema.minItems) errors.push(`${at}: fewer than ${schema.minItems} items`);
-    if (schema.maxItems !== undefined && value.length > schema.maxItems) errors.push(`${at}: more than ${schema.maxItems} items`);
-    if (schema.uniqueItems && new Set(value.map((v) => JSON.stringify(v))).size !== value.length) errors.push(`${at}: items repeat`);
-    if (schema.items !== undefined) value.forEach((item, i) => check(item, schema.items, `${at}[${i}]`, errors, closed));
-  }
-  if (typeOf(value) === 'object') {
-    const obj = value as Obj;
-    for (const key of schema.required ?? []) if (!(key in obj)) errors.push(`${at}: "${key}" is missing`);
-    const props: Obj = schema.properties ?? {};
-    for (const [key, v] of Object.entries(obj)) {
-      if (key in props) check(v, props[key], `${at}.${key}`, errors, closed);
-      else if (schema.additionalProperties !== undefined) check(v, schema.additionalProperties, `${at}.${key}`, errors, closed);
-      else if (closed && schema.type === 'object' && schema.properties) errors.push(`${at}.${key}: not documented`);
-    }
-    if (schema.minProperties !== undefined && Object.keys(obj).length < schema.minProperties) errors.push(`${at}: fewer than ${schema.minProperties} fields`);
-    for (const [key, needs] of Object.entries((schema.dependentRequired ?? {}) as Record<string, string[]>)) {
-      if (key in obj) for (const n of needs) if (!(n in obj)) errors.push(`${at}: "${key}" needs "${n}"`);
-    }
-  }
-  const passes = (s: unknown) => {
-    const sub: string[] = [];
-    check(value, s, at, sub, closed);
-    return sub.length === 0;
-  };
-  if (Array.isArray(schema.allOf)) for (const s of schema.allOf) check(value, s, at, errors, closed);
-  if (Array.isArray(schema.anyOf) && !schema.anyOf.some(passes)) errors.push(`${at}: matches none of anyOf`);
-  if (Array.isArray(schema.oneOf)) {
-    const n = schema.oneOf.filter(passes).length;
-    if (n !== 1) errors.push(`${at}: matches ${n} of oneOf (exactly 1 wanted)`);
-  }
-  if (schema.not !== undefined && passes(schema.not)) errors.push(`${at}: matches "not"`);
-}
-
+const compiled = new Map<unknown, ValidateFunction>();
 function problems(value: unknown, schema: unknown): string[] {
-  const errors: string[] = [];
-  check(value, schema, '$', errors);
-  return errors;
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = ajv.compile(pointRefs(schema) as object);
+    compiled.set(schema, validate);
+  }
+  if (validate(value)) return [];
+  return (validate.errors ?? []).map((e) => `${e.instancePath || '$'} ${e.message} ${JSON.stringify(e.params)}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -317,8 +268,17 @@ describe('OpenAPI document (GET /docs)', () => {
       }
     });
 
-    it('has examples that match their own schemas', () => {
+    it('(ajv does reject an answer with an undocumented field, a missing one or a wrong type)', () => {
+      const schema = { $ref: '#/components/schemas/DefaultError' };
+      expect(problems({ statusCode: 404, message: 'Job not found', error: 'Not Found' }, schema)).toEqual([]);
+      expect(problems({ statusCode: 404, message: 'Job not found', error: 'Not Found', stack: 'at …' }, schema)).not.toEqual([]);
+      expect(problems({ statusCode: 404, message: 'Job not found' }, schema)).not.toEqual([]);
+      expect(problems({ statusCode: '404', message: 'Job not found', error: 'Not Found' }, schema)).not.toEqual([]);
+    });
+
+    it('has examples that match their own schemas (media types, parameters, and every schema with `examples`)', () => {
       const failures: string[] = [];
+      let checked = 0;
       const visit = (node: unknown, at: string) => {
         if (!node || typeof node !== 'object') return;
         if (Array.isArray(node)) {
@@ -326,23 +286,54 @@ describe('OpenAPI document (GET /docs)', () => {
           return;
         }
         const o = node as Obj;
-        // Media type objects: `schema` with `example` or `examples`.
-        if (o.schema && (o.example !== undefined || o.examples)) {
-          if (o.example !== undefined) failures.push(...problems(o.example, o.schema).map((p) => `${at}.example ${p}`));
-          for (const [name, ex] of Object.entries((o.examples ?? {}) as Obj)) {
+        // Media type and parameter objects: `schema` with `example` or named `examples`.
+        if (o.schema && o.example !== undefined) {
+          checked++;
+          failures.push(...problems(o.example, o.schema).map((p) => `${at}.example ${p}`));
+        }
+        if (o.schema && o.examples && !Array.isArray(o.examples)) {
+          for (const [name, ex] of Object.entries(o.examples as Obj)) {
+            checked++;
             failures.push(...problems(deref(ex).value, o.schema).map((p) => `${at}.examples.${name} ${p}`));
           }
+        }
+        // Schemas (JSON Schema 2020-12): `examples` is a list of values of the schema itself.
+        if (Array.isArray(o.examples)) {
+          o.examples.forEach((example: unknown, i: number) => {
+            checked++;
+            failures.push(...problems(example, o).map((p) => `${at}.examples[${i}] ${p}`));
+          });
         }
         for (const [k, v] of Object.entries(o)) if (k !== 'example' && k !== 'examples') visit(v, `${at}.${k}`);
       };
       visit(doc.paths, 'paths');
-      visit(doc.components.responses, 'responses');
+      visit(doc.components, 'components');
       visit(doc.webhooks, 'webhooks');
-      for (const [name, schema] of Object.entries(doc.components.schemas)) {
-        const example = (schema as Obj).example;
-        if (example !== undefined) failures.push(...problems(example, schema).map((p) => `schemas.${name}.example ${p}`));
-      }
       expect(failures).toEqual([]);
+      expect(checked).toBeGreaterThan(50);
+    });
+
+    it('closes every answer object, so an undocumented field in a real answer fails', () => {
+      const open: string[] = [];
+      const visit = (schema: unknown, at: string, seen: Set<unknown>) => {
+        const s = deref(schema) as Obj | undefined;
+        if (!s || typeof s !== 'object' || seen.has(s)) return;
+        seen.add(s);
+        if (Object.keys(s.properties ?? {}).length > 0 && s.additionalProperties !== false) open.push(at);
+        for (const [k, v] of Object.entries((s.properties ?? {}) as Obj)) visit(v, `${at}.${k}`, seen);
+        if (s.items) visit(s.items, `${at}[]`, seen);
+        for (const key of ['oneOf', 'anyOf', 'allOf']) ((s[key] ?? []) as unknown[]).forEach((sub, i) => visit(sub, `${at}<${key}${i}>`, seen));
+      };
+      for (const [path, item] of Object.entries(doc.paths)) {
+        for (const method of METHODS) {
+          for (const [status, response] of Object.entries(((item[method] as Obj | undefined)?.responses ?? {}) as Obj)) {
+            for (const [type, media] of Object.entries((deref(response).content ?? {}) as Obj)) {
+              visit(media.schema, `${method.toUpperCase()} ${path} ${status} ${type}`, new Set());
+            }
+          }
+        }
+      }
+      expect(open).toEqual([]);
     });
   });
 
@@ -464,8 +455,9 @@ describe('OpenAPI document (GET /docs)', () => {
 
     /**
      * Calls the app and checks the answer against the document: the status is documented for the
-     * operation, the content type is the documented one, the JSON body matches its schema and
-     * required headers are present. `expectStatus` guards the scenario itself.
+     * operation, the content type is the documented one, the JSON body matches its schema (ajv)
+     * and required headers are present; and a request body the app accepted matches the
+     * documented request schema. `expectStatus` guards the scenario itself.
      */
     async function call(
       method: string,
@@ -478,6 +470,11 @@ describe('OpenAPI document (GET /docs)', () => {
       const op = doc.paths[template]?.[method.toLowerCase()] as Obj | undefined;
       if (!op) throw new Error(`${method} ${template} is not in the document`);
       exercised.add(`${method} ${template}`);
+      // A body the app accepted is one its documented request schema (the route's joi schema) accepts.
+      const requestSchema = deref(op.requestBody)?.content?.['application/json']?.schema;
+      if (res.status < 300 && requestSchema && options.body !== undefined && typeof options.body !== 'string') {
+        failures.push(...problems(options.body, requestSchema).map((p) => `${where}: the request body ${p}`));
+      }
       const response = deref(op.responses[String(res.status)]);
       if (!response) {
         failures.push(`${where}: status not documented (${res.text.slice(0, 200)})`);

@@ -1,15 +1,23 @@
 import type { Job } from 'bullmq';
-import { enqueueBatches, type BulkBatchJobData } from '@wr/queues';
+import { enqueueBatches, type BulkBatchJobData, type BulkDeliveryQueue } from '@wr/queues';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { MovedDelivery } from '@wr/db';
-import { runAttempts, type MadeAttempt } from './attempts.js';
-import { completeIfDone, failJob } from './replay-lifecycle.js';
-import type { WorkerContext } from './worker-context.js';
+import type { MerchantRepository, MovedDelivery, ResendJobRepository, TransactionRepository } from '@wr/db';
+import { runAttempts, type AttemptDeps, type MadeAttempt } from './attempts.js';
+import { completeIfDone, failJob, type LifecycleDeps } from './replay-lifecycle.js';
 
 /** How long a batch waits in-process for its merchant's slots before leaving the rest to the queue. */
 const WAIT_IN_BATCH_MS = 10_000;
 
 type BatchResult = { delivered: number; retrying: number; deferred?: number } | { skipped: string };
+
+export interface BulkBatchDeps extends AttemptDeps, LifecycleDeps {
+  resendJobs: Pick<ResendJobRepository, 'findById' | 'completeIfDone' | 'markFailed'>;
+  merchants: Pick<MerchantRepository, 'findById'>;
+  transactions: Pick<TransactionRepository, 'findManyByIds'>;
+  /** Where what is left (no room in flow control, a backoff) waits for its next wake-up. */
+  bulkDeliveryQueue: BulkDeliveryQueue;
+  stopping: { readonly value: boolean };
+}
 
 /**
  * One wake-up of up to 50 deliveries of a bulk job: those still pending and due are attempted at
@@ -17,40 +25,30 @@ type BatchResult = { delivered: number; retrying: number; deferred?: number } | 
  * one statement, and those that failed are queued again after the backoff. Anything this batch
  * does not finish stays pending in the ledger, where the sweeper finds it.
  */
-export function createBulkBatchProcessor(
-  ctx: Pick<WorkerContext, 'config' | 'deliverer' | 'repos' | 'bulkDeliveryQueue' | 'replayLock' | 'logger' | 'flow' | 'endpoints' | 'stopping'>,
-) {
+export function createBulkBatchProcessor(deps: BulkBatchDeps) {
   return async (job: Job<BulkBatchJobData>): Promise<BatchResult> => {
     const { resendJobId, deliveryIds } = job.data;
     // Reads that do not depend on each other go together: a batch's latency is its throughput.
     const [rj, due] = await Promise.all([
-      ctx.repos.resendJobs.findById(resendJobId),
+      deps.resendJobs.findById(resendJobId),
       // A batch queued before the ledger names no deliveries: the sweeper re-drives its items.
-      ctx.repos.deliveries.findDue(deliveryIds ?? []),
+      deps.deliveries.findDue(deliveryIds ?? []),
     ]);
     // Cancelled or failed meanwhile: what it owed was cancelled with it.
     if (!rj || rj.state !== 'running') return { skipped: rj?.state ?? 'missing' };
     if (due.length === 0) {
-      await completeIfDone(ctx, rj);
+      await completeIfDone(deps, rj);
       return { delivered: 0, retrying: 0 };
     }
     const [merchant, found] = await Promise.all([
-      ctx.repos.merchants.findById(rj.merchantId),
-      ctx.repos.transactions.findManyByIds(due.map((d) => d.transactionId)),
+      deps.merchants.findById(rj.merchantId),
+      deps.transactions.findManyByIds(due.map((d) => d.transactionId)),
     ]);
     if (!merchant?.webhookUrl) {
-      await failJob(ctx, rj, 'Merchant has no webhook URL configured');
+      await failJob(deps, rj, 'Merchant has no webhook URL configured');
       return { skipped: 'no_webhook_url' };
     }
     const transactions = new Map(found.map((t) => [t.id, t]));
-    const deps = {
-      deliveries: ctx.repos.deliveries,
-      deliverer: ctx.deliverer,
-      flow: ctx.flow,
-      endpoints: ctx.endpoints,
-      retryBaseDelayMs: ctx.config.retryBaseDelayMs,
-      webhookTimeoutMs: ctx.config.webhookTimeoutMs,
-    };
     let items = due.flatMap((delivery) => {
       const transaction = transactions.get(delivery.transactionId);
       return transaction ? [{ delivery, request: { transaction, merchant } }] : [];
@@ -70,10 +68,10 @@ export function createBulkBatchProcessor(
       const left = new Set(wave.deferred.map((d) => d.id));
       items = items.filter((i) => left.has(i.delivery.id));
       if (items.length === 0) break;
-      if (Date.now() + wave.waitMs > giveUpAt || ctx.stopping.value) {
+      if (Date.now() + wave.waitMs > giveUpAt || deps.stopping.value) {
         // What the merchant's flow control had no room for waits its turn, untouched in the ledger.
         deferred = items.length;
-        await enqueueBatches(ctx.bulkDeliveryQueue, rj.id, items.map((i) => i.delivery.id), wave.waitMs);
+        await enqueueBatches(deps.bulkDeliveryQueue, rj.id, items.map((i) => i.delivery.id), wave.waitMs);
         break;
       }
       await sleep(wave.waitMs * (0.5 + Math.random()));
@@ -83,9 +81,9 @@ export function createBulkBatchProcessor(
       // The longest backoff of the batch (jitter differs per delivery), so every one is due when
       // the batch wakes; none is ever sent before its own backoff.
       const delayMs = Math.max(...retry.map((m) => attempts.get(m.id)?.retryInMs ?? 0));
-      await enqueueBatches(ctx.bulkDeliveryQueue, rj.id, retry.map((m) => m.id), delayMs);
+      await enqueueBatches(deps.bulkDeliveryQueue, rj.id, retry.map((m) => m.id), delayMs);
     }
-    if (retry.length < moved.length) await completeIfDone(ctx, rj);
+    if (retry.length < moved.length) await completeIfDone(deps, rj);
     return { delivered: moved.filter((m) => m.state === 'succeeded').length, retrying: retry.length, deferred };
   };
 }

@@ -2,19 +2,20 @@ import type { ResendJobRecord, ResendJobRepository } from '@wr/db';
 import type { Logger } from '@wr/logger';
 import type { ReplayLock } from '@wr/queues';
 
-interface LifecycleDeps {
-  repos: { resendJobs: ResendJobRepository };
-  replayLock: ReplayLock;
+/** What ending a window job takes: its row, its window's lock, and a log line. */
+export interface LifecycleDeps {
+  resendJobs: Pick<ResendJobRepository, 'completeIfDone' | 'markFailed'>;
+  replayLock: Pick<ReplayLock, 'renew' | 'release'>;
   logger: Logger;
 }
 
 /** Ends a bulk job the moment its last transaction is finished, and frees its window. */
-export async function completeIfDone(ctx: LifecycleDeps, job: ResendJobRecord): Promise<boolean> {
-  const completed = await ctx.repos.resendJobs.completeIfDone(job.id);
+export async function completeIfDone(deps: LifecycleDeps, job: ResendJobRecord): Promise<boolean> {
+  const completed = await deps.resendJobs.completeIfDone(job.id);
   if (!completed) return false;
-  await releaseLock(ctx, completed);
+  await releaseLock(deps, completed);
   // A long range is split into many 3-hour windows, most of them often empty: those are not news.
-  const log = completed.total === 0 ? ctx.logger.debug.bind(ctx.logger) : ctx.logger.info.bind(ctx.logger);
+  const log = completed.total === 0 ? deps.logger.debug.bind(deps.logger) : deps.logger.info.bind(deps.logger);
   log('bulk job completed', {
     resendJobId: job.id,
     requestId: completed.requestId,
@@ -25,19 +26,19 @@ export async function completeIfDone(ctx: LifecycleDeps, job: ResendJobRecord): 
   return true;
 }
 
-export async function failJob(ctx: LifecycleDeps, job: ResendJobRecord, reason: string): Promise<void> {
-  const failed = await ctx.repos.resendJobs.markFailed(job.id, reason);
-  if (failed) await releaseLock(ctx, failed);
-  ctx.logger.warn('bulk job failed', { resendJobId: job.id, reason });
+export async function failJob(deps: LifecycleDeps, job: ResendJobRecord, reason: string): Promise<void> {
+  const failed = await deps.resendJobs.markFailed(job.id, reason);
+  if (failed) await releaseLock(deps, failed);
+  deps.logger.warn('bulk job failed', { resendJobId: job.id, reason });
 }
 
 /** Keeps the window locked while the job is alive (single-transaction jobs hold no lock). */
-export async function renewLock(ctx: LifecycleDeps, job: ResendJobRecord): Promise<void> {
-  if (job.transactionId === null) await ctx.replayLock.renew(job, job.id);
+export async function renewLock(deps: LifecycleDeps, job: ResendJobRecord): Promise<void> {
+  if (job.transactionId === null) await deps.replayLock.renew(job, job.id);
 }
 
-async function releaseLock(ctx: LifecycleDeps, job: ResendJobRecord): Promise<void> {
+async function releaseLock(deps: LifecycleDeps, job: ResendJobRecord): Promise<void> {
   // The lock is Redis's fast answer; the database's unique index is the rule. A lost release
   // only delays the next job until the lock expires or is found stale.
-  if (job.transactionId === null) await ctx.replayLock.release(job, job.id).catch(() => false);
+  if (job.transactionId === null) await deps.replayLock.release(job, job.id).catch(() => false);
 }

@@ -62,8 +62,6 @@ export function startSweeper(deps: {
   graceMs: number;
   attemptLeaseMs: number;
 }): Sweeper {
-  const ctx = { repos: { resendJobs: deps.resendJobs }, replayLock: deps.replayLock, logger: deps.logger };
-
   // Where the live sweep stopped: each pass goes on from there, so a backlog larger than one pass
   // is checked in turn rather than its oldest rows over and over.
   let liveCursor: { at: Date; id: number } | null = null;
@@ -109,7 +107,7 @@ export function startSweeper(deps: {
       report.itemsRedriven += redriven;
       if (redriven > 0) report.jobsResumed += 1;
       else await deps.resendJobs.touch(job.id);
-      if (await completeIfDone(ctx, job)) report.jobsCompleted += 1;
+      if (await completeIfDone(deps, job)) report.jobsCompleted += 1;
     }
   };
 

@@ -51,36 +51,75 @@ export async function startWorkers(config: AppConfig, logger: Logger, options: W
     // A job whose worker died is handed over; only after several such deaths is it given up.
     maxStalledCount: 3,
   };
+  const { repos } = ctx;
+  // What making an attempt takes (live deliveries, bulk batches, probes), and ending a window job.
+  const attempts = {
+    deliveries: repos.deliveries,
+    deliverer: ctx.deliverer,
+    flow: ctx.flow,
+    endpoints: ctx.endpoints,
+    retryBaseDelayMs: config.retryBaseDelayMs,
+    webhookTimeoutMs: config.webhookTimeoutMs,
+  };
+  const lifecycle = { resendJobs: repos.resendJobs, replayLock: ctx.replayLock, logger };
   const live = new Worker(
     QUEUE_NAMES.delivery,
     withJobContext(
       QUEUE_NAMES.delivery,
       createDeliveryProcessor({
-        deliveries: ctx.repos.deliveries,
-        transactions: ctx.repos.transactions,
-        merchants: ctx.repos.merchants,
-        deliverer: ctx.deliverer,
-        flow: ctx.flow,
-        endpoints: ctx.endpoints,
+        ...attempts,
+        transactions: repos.transactions,
+        merchants: repos.merchants,
         queue: ctx.deliveryQueue,
         logger,
-        retryBaseDelayMs: config.retryBaseDelayMs,
-        webhookTimeoutMs: config.webhookTimeoutMs,
       }),
     ),
     { ...common, concurrency: config.workerConcurrency },
   );
-  const fanout = new Worker(QUEUE_NAMES.bulkFanout, withJobContext(QUEUE_NAMES.bulkFanout, createBulkFanoutProcessor(ctx)), {
-    ...common,
-    concurrency: 2,
-  });
-  const batches = new Worker(QUEUE_NAMES.bulkDelivery, withJobContext(QUEUE_NAMES.bulkDelivery, createBulkBatchProcessor(ctx)), {
-    ...common,
-    concurrency: config.bulkConcurrency,
-  });
+  const fanout = new Worker(
+    QUEUE_NAMES.bulkFanout,
+    withJobContext(
+      QUEUE_NAMES.bulkFanout,
+      createBulkFanoutProcessor({
+        ...lifecycle,
+        fanouts: repos.resendFanouts,
+        merchants: repos.merchants,
+        transactions: repos.transactions,
+        bulkDeliveryQueue: ctx.bulkDeliveryQueue,
+        fanoutQueue: ctx.fanoutQueue,
+        stopping: ctx.stopping,
+      }),
+    ),
+    { ...common, concurrency: 2 },
+  );
+  const batches = new Worker(
+    QUEUE_NAMES.bulkDelivery,
+    withJobContext(
+      QUEUE_NAMES.bulkDelivery,
+      createBulkBatchProcessor({
+        ...attempts,
+        ...lifecycle,
+        merchants: repos.merchants,
+        transactions: repos.transactions,
+        bulkDeliveryQueue: ctx.bulkDeliveryQueue,
+        stopping: ctx.stopping,
+      }),
+    ),
+    { ...common, concurrency: config.bulkConcurrency },
+  );
   const scheduled = new Worker(
     QUEUE_NAMES.replaySchedules,
-    withJobContext(QUEUE_NAMES.replaySchedules, createScheduledReplayProcessor(ctx)),
+    withJobContext(
+      QUEUE_NAMES.replaySchedules,
+      createScheduledReplayProcessor({
+        schedules: repos.schedules,
+        merchants: repos.merchants,
+        resendJobs: repos.resendJobs,
+        replays: ctx.replays,
+        scheduleQueue: ctx.scheduleQueue,
+        logger,
+      }),
+    ),
     { ...common, concurrency: 1 },
   );
   const workers = [live, fanout, batches, scheduled];
@@ -93,14 +132,14 @@ export async function startWorkers(config: AppConfig, logger: Logger, options: W
     });
   }
   const sweeper = startSweeper({
-    deliveries: ctx.repos.deliveries,
-    resendJobs: ctx.repos.resendJobs,
-    endpoints: ctx.repos.endpointHealth,
+    deliveries: repos.deliveries,
+    resendJobs: repos.resendJobs,
+    endpoints: repos.endpointHealth,
     deliveryQueue: ctx.deliveryQueue,
     fanoutQueue: ctx.fanoutQueue,
     bulkDeliveryQueue: ctx.bulkDeliveryQueue,
     replayLock: ctx.replayLock,
-    schedules: createScheduleKeeper({ schedules: ctx.repos.schedules, queue: ctx.scheduleQueue }),
+    schedules: createScheduleKeeper({ schedules: repos.schedules, queue: ctx.scheduleQueue }),
     redis: ctx.redis,
     logger,
     intervalMs: config.reconcileIntervalMs,
@@ -108,15 +147,10 @@ export async function startWorkers(config: AppConfig, logger: Logger, options: W
     attemptLeaseMs: attemptLeaseMs(config.webhookTimeoutMs),
   });
   const prober = startEndpointProber({
-    deliveries: ctx.repos.deliveries,
-    deliverer: ctx.deliverer,
-    flow: ctx.flow,
-    endpoints: ctx.endpoints,
-    retryBaseDelayMs: config.retryBaseDelayMs,
-    webhookTimeoutMs: config.webhookTimeoutMs,
-    health: ctx.repos.endpointHealth,
-    transactions: ctx.repos.transactions,
-    merchants: ctx.repos.merchants,
+    ...attempts,
+    health: repos.endpointHealth,
+    transactions: repos.transactions,
+    merchants: repos.merchants,
     events: ctx.endpointEvents,
     logger,
     // Probes are spaced 2 s apart at first: a tick of at most a second keeps them on time.

@@ -1,9 +1,20 @@
 /**
- * The one family of errors the services throw. Each response dialect (the default JSON shape and
- * the provider contracts) maps these to its own body in its error middleware.
+ * What went wrong, in the domain's words. The services throw these and know nothing of HTTP: each
+ * response dialect (the default JSON shape and the provider contracts) picks the status code and
+ * shapes the body in its error middleware.
  */
+export type AppErrorKind =
+  | 'not_found'
+  | 'invalid'
+  | 'unprocessable'
+  | 'conflict'
+  | 'unauthorized'
+  | 'rate_limited'
+  | 'unavailable';
+
+/** The one family of errors the services throw. */
 export abstract class AppError extends Error {
-  abstract readonly httpStatus: number;
+  abstract readonly kind: AppErrorKind;
   constructor(message: string) {
     super(message);
     this.name = new.target.name;
@@ -11,34 +22,44 @@ export abstract class AppError extends Error {
 }
 
 export class NotFoundError extends AppError {
-  readonly httpStatus = 404;
+  readonly kind = 'not_found';
 }
 
-/** Input that breaks a rule. `field` names the offending field when there is one. */
+/** Malformed input: a field breaks its schema or format. `field` names it when there is one. */
 export class ValidationError extends AppError {
-  readonly httpStatus: number;
-  constructor(message: string, readonly field?: string, httpStatus = 400) {
+  readonly kind = 'invalid';
+  constructor(message: string, readonly field?: string) {
     super(message);
-    this.httpStatus = httpStatus;
+  }
+}
+
+/**
+ * Well-formed input that cannot be acted on: a window whose end is not after its start, a
+ * reference to nothing, a merchant with nowhere to send. `field` names the field at fault.
+ */
+export class UnprocessableError extends AppError {
+  readonly kind = 'unprocessable';
+  constructor(message: string, readonly field?: string) {
+    super(message);
   }
 }
 
 export class ConflictError extends AppError {
-  readonly httpStatus = 409;
+  readonly kind = 'conflict';
   constructor(message: string, readonly field?: string) {
     super(message);
   }
 }
 
 export class UnauthorizedError extends AppError {
-  readonly httpStatus = 401;
+  readonly kind = 'unauthorized';
   constructor() {
     super('Unauthorized');
   }
 }
 
 export class RateLimitedError extends AppError {
-  readonly httpStatus = 429;
+  readonly kind = 'rate_limited';
   constructor(readonly retryAfterSeconds: number) {
     super('Too Many Requests');
   }
@@ -46,7 +67,7 @@ export class RateLimitedError extends AppError {
 
 /** PostgreSQL or Redis cannot be reached: nothing was accepted, the client may retry. */
 export class ServiceUnavailableError extends AppError {
-  readonly httpStatus = 503;
+  readonly kind = 'unavailable';
   constructor(message = 'Service temporarily unavailable') {
     super(message);
   }

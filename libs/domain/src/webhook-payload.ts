@@ -1,4 +1,4 @@
-import { statusName, type TransactionKind } from './statuses.js';
+import { NOTIFIABLE_STATUS_IDS, statusName, TRANSACTION_KINDS, TRANSACTION_STATUSES, type TransactionKind } from './statuses.js';
 
 /** The facts of one transaction status a webhook reports. */
 export interface WebhookEvent {
@@ -32,6 +32,45 @@ export function buildWebhookBody(event: WebhookEvent): Record<string, unknown> {
     data: event.data,
   };
 }
+
+const integerId = (maximum: number) => ({ type: 'integer', minimum: 1, maximum });
+
+/** `buildWebhookBody`'s answer as JSON Schema 2020-12 (the API's OpenAPI document shows it). */
+export const webhookBodyJsonSchema = {
+  type: 'object',
+  required: ['type', 'transactionId', 'externalId', 'endToEndId', 'merchantId', 'kind', 'statusId', 'status', 'amount', 'statusChangedAt', 'sequence', 'data'],
+  additionalProperties: false,
+  properties: {
+    type: { const: 'transaction.status_changed' },
+    transactionId: integerId(Number.MAX_SAFE_INTEGER),
+    externalId: { type: ['string', 'null'] },
+    endToEndId: { type: ['string', 'null'] },
+    merchantId: integerId(2_147_483_647),
+    kind: { type: 'string', enum: [...TRANSACTION_KINDS] },
+    statusId: { type: 'integer', enum: [...NOTIFIABLE_STATUS_IDS], description: 'A status that is notified (2 to 10).' },
+    status: { type: 'string', enum: Object.values(TRANSACTION_STATUSES) },
+    amount: { type: 'integer', minimum: 0 },
+    statusChangedAt: { type: 'string', format: 'date-time' },
+    sequence: { type: 'integer', minimum: 1, description: "1 for the transaction's first status, +1 for each change: orders a transaction's webhooks." },
+    data: { type: 'object', additionalProperties: true },
+  },
+  examples: [
+    {
+      type: 'transaction.status_changed',
+      transactionId: 123,
+      externalId: 'order-1',
+      endToEndId: 'E12345678202611221200abcdefghijkl',
+      merchantId: 303,
+      kind: 'CASHIN',
+      statusId: 3,
+      status: 'Paid',
+      amount: 1500,
+      statusChangedAt: '2026-11-22T12:00:00.000Z',
+      sequence: 1,
+      data: {},
+    },
+  ],
+};
 
 /**
  * Standard Webhooks `webhook-id`: one per transaction status, so every retry and resend of the

@@ -5,7 +5,7 @@ import {
   NOTIFIABLE_STATUS_IDS,
   NotFoundError,
   ServiceUnavailableError,
-  ValidationError,
+  UnprocessableError,
   type TransactionKind,
 } from '@wr/domain';
 import {
@@ -48,7 +48,7 @@ export interface WindowReplay {
 
 /** A replay to a merchant with nowhere to send is refused up front, not failed later. */
 function assertHasWebhookUrl(merchant: MerchantRecord): void {
-  if (!merchant.webhookUrl) throw new ValidationError('Merchant has no webhook URL configured', 'merchant_id', 422);
+  if (!merchant.webhookUrl) throw new UnprocessableError('Merchant has no webhook URL configured', 'merchant_id');
 }
 
 /** 32 lowercase hex characters, as the seeds' job ids. */

@@ -1,5 +1,5 @@
 import type { TargetRules } from '@wr/delivery';
-import { ConflictError, NotFoundError, ValidationError } from '@wr/domain';
+import { ConflictError, NotFoundError, UnprocessableError } from '@wr/domain';
 import {
   isForeignKeyViolation,
   isUniqueViolation,
@@ -100,7 +100,7 @@ export class AccountsService {
     try {
       return await this.deps.merchants.create({ ...input, webhookSecret: generateWebhookSecret() });
     } catch (err) {
-      if (isForeignKeyViolation(err)) throw new ValidationError('"account_id" does not name an existing account', 'account_id', 422);
+      if (isForeignKeyViolation(err)) throw new UnprocessableError('"account_id" does not name an existing account', 'account_id');
       if (isUniqueViolation(err, 'merchants_pkey')) throw new ConflictError('A merchant with this "id" already exists', 'id');
       if (isUniqueViolation(err, 'merchants_bank_account_unique')) throw new ConflictError(BANK_ACCOUNT_TAKEN, 'account_number');
       throw err;

@@ -1,11 +1,24 @@
 import { Router } from 'express';
+import Joi from 'joi';
 import { NotFoundError } from '@wr/domain';
 import { jsonBody } from '../http/json-body.js';
 import { pathId } from '../http/path-params.js';
+import { answer, transactionId } from '../http/response-schemas.js';
 import { validate } from '../http/validate.js';
 import { API_KEY_ID_PATTERN } from '../auth/api-key.js';
 import { requireAdminToken } from '../auth/auth.middleware.js';
-import { presentAccount, presentApiKey, presentIssuedApiKey, presentMerchant, presentTransaction } from '../presenters.js';
+import {
+  accountSchema,
+  apiKeySchema,
+  merchantSchema,
+  presentAccount,
+  presentApiKey,
+  presentCreatedAccount,
+  presentIssuedApiKey,
+  presentMerchant,
+  presentTransaction,
+  transactionSchema,
+} from '../presenters.js';
 import type { AccountsService } from './accounts.service.js';
 import type { TransactionsService } from './transactions.service.js';
 import {
@@ -21,7 +34,6 @@ import {
   updateMerchantSchema,
   type CursorKind,
   type Page,
-  type TransactionInput,
 } from './admin.schemas.js';
 
 const SMALL_BODY = '32kb';
@@ -30,6 +42,20 @@ const BATCH_BODY = '16mb';
 const MAX_INT32 = 2_147_483_647;
 
 /** A list answer: `{data, next_cursor}`, the cursor null on the last page. */
+const pageSchema = (item: Joi.Schema, name: string) =>
+  answer({
+    data: Joi.array().items(item),
+    next_cursor: Joi.string().allow(null).description('Pass as `cursor` for the next (older) page; null on the last page.'),
+  }).id(name);
+
+export const accountPageSchema = pageSchema(accountSchema, 'AccountPage');
+export const merchantPageSchema = pageSchema(merchantSchema, 'MerchantPage');
+export const transactionPageSchema = pageSchema(transactionSchema, 'TransactionPage');
+export const apiKeyListSchema = answer({ data: Joi.array().items(apiKeySchema) }).id('ApiKeyList');
+export const transactionBatchCreatedSchema = answer({ count: Joi.number().integer().min(1), ids: Joi.array().items(transactionId()) }).id(
+  'TransactionBatchCreated',
+);
+
 function pageBody<T>(kind: CursorKind, page: Page<T>, present: (item: T) => unknown) {
   return { data: page.items.map(present), next_cursor: page.nextBeforeId === null ? null : encodeCursor(kind, page.nextBeforeId) };
 }
@@ -42,7 +68,7 @@ export function adminRoutes(deps: { adminToken: string; accounts: AccountsServic
   router.post('/accounts', jsonBody(SMALL_BODY), async (req, res) => {
     const body = validate(createAccountSchema, req.body ?? {});
     const { account, apiKey } = await deps.accounts.createAccount(body.name);
-    res.status(201).json({ ...presentAccount(account), api_key: apiKey });
+    res.status(201).json(presentCreatedAccount(account, apiKey));
   });
 
   router.get('/accounts', async (req, res) => {
@@ -131,13 +157,13 @@ export function adminRoutes(deps: { adminToken: string; accounts: AccountsServic
 
   router.post('/transactions', jsonBody(SMALL_BODY), async (req, res) => {
     const { notify, ...input } = validate(createTransactionSchema, req.body ?? {});
-    const [created] = await deps.transactions.create([input as TransactionInput], { notify });
+    const [created] = await deps.transactions.create([input], { notify });
     res.status(201).json(presentTransaction(created!));
   });
 
   router.post('/transactions/batch', jsonBody(BATCH_BODY), async (req, res) => {
     const body = validate(createTransactionBatchSchema, req.body ?? {});
-    const created = await deps.transactions.create(body.transactions as TransactionInput[], {
+    const created = await deps.transactions.create(body.transactions, {
       notify: body.notify,
       fieldPrefix: (i) => `transactions[${i}].`,
     });

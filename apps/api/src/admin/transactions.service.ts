@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, ValidationError } from '@wr/domain';
+import { ConflictError, NotFoundError, UnprocessableError } from '@wr/domain';
 import {
   externalKey,
   isUniqueViolation,
@@ -130,7 +130,7 @@ export class TransactionsService {
     const index = inputs.findIndex((t) => !found.has(t.merchant_id));
     if (index >= 0) {
       const field = `${prefix(index)}merchant_id`;
-      throw new ValidationError(`"${field}" does not name an existing merchant`, field, 422);
+      throw new UnprocessableError(`"${field}" does not name an existing merchant`, field);
     }
   }
 }

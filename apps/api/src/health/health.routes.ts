@@ -1,5 +1,12 @@
 import { Router } from 'express';
+import Joi from 'joi';
+import { answer } from '../http/response-schemas.js';
 import type { ReadinessService } from './readiness.service.js';
+
+const checkResult = Joi.string().valid('ok', 'unavailable');
+
+export const healthSchema = answer({ status: Joi.valid('ok') }).id('Health').example({ status: 'ok' });
+export const readinessSchema = answer({ status: checkResult, checks: Joi.object({ postgres: checkResult, redis: checkResult }) }).id('Readiness');
 
 /** `/healthz`: the process is up. `/readyz`: PostgreSQL and Redis answer, else 503. */
 export function healthRoutes(deps: { readiness: ReadinessService }): Router {

@@ -1,8 +1,20 @@
 import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, Response } from 'express';
-import { AppError, isDependencyDown, RateLimitedError } from '@wr/domain';
+import Joi from 'joi';
+import { AppError, isDependencyDown, RateLimitedError, type AppErrorKind } from '@wr/domain';
 import type { Logger } from '@wr/logger';
+import { answer } from './response-schemas.js';
 
+/** The one place a domain error becomes a status code; every dialect answers with these. */
+const STATUS_OF: Record<AppErrorKind, number> = {
+  invalid: 400,
+  unauthorized: 401,
+  not_found: 404,
+  conflict: 409,
+  unprocessable: 422,
+  rate_limited: 429,
+  unavailable: 503,
+};
 
 /** The answer an error gets, before a dialect shapes its body. */
 export interface ErrorAnswer {
@@ -15,7 +27,7 @@ export interface ErrorAnswer {
  * their 4xx; dependency failures are 503; anything unknown is a 500 with no internals.
  */
 export function errorAnswer(err: unknown, logger: Logger): ErrorAnswer {
-  if (err instanceof AppError) return { status: err.httpStatus, message: err.message };
+  if (err instanceof AppError) return { status: STATUS_OF[err.kind], message: err.message };
   const e = err as { status?: number; statusCode?: number; type?: string; expose?: boolean };
   const status = e.status ?? e.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
@@ -72,6 +84,19 @@ function bodyParserMessage(type: string | undefined): string | undefined {
 export function setRetryAfter(res: Response, err: unknown): void {
   if (err instanceof RateLimitedError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
 }
+
+export const defaultErrorSchema = answer({
+  statusCode: Joi.number().integer().min(400).max(599),
+  message: Joi.string().description('What went wrong; validation messages name the field.'),
+  error: Joi.string().description('The HTTP reason phrase.'),
+})
+  .id('DefaultError')
+  .description('The default error body (SPEC 4).')
+  .example({ statusCode: 401, message: 'Unauthorized', error: 'Unauthorized' });
+
+export const rateLimitErrorSchema = answer({ statusCode: Joi.valid(429), message: Joi.valid('Too Many Requests') })
+  .id('RateLimitError')
+  .description('Too many requests (the Avista seed documents it without `error`).');
 
 /** The default dialect: `{statusCode, message, error}` (SPEC 4, the Avista seed, admin and v1). */
 export function defaultErrorHandler(logger: Logger): ErrorRequestHandler {

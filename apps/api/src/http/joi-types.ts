@@ -1,4 +1,14 @@
 import Joi from 'joi';
+import { NOTIFIABLE_STATUS_IDS, TRANSACTION_KINDS, TRANSACTION_STATUSES } from '@wr/domain';
+
+// The vocabulary requests and answers share (descriptions go to the OpenAPI document).
+export const transactionKind = Joi.string().valid(...TRANSACTION_KINDS).description('CASHIN: payin (PIX QR code, invoice). CASHOUT: payout.');
+export const statusId = Joi.number()
+  .integer()
+  .min(1)
+  .max(10)
+  .description(`Transaction status id: ${Object.entries(TRANSACTION_STATUSES).map(([id, name]) => `${id} ${name}`).join(', ')}. 1 is never notified.`);
+export const notifiableStatusId = Joi.number().integer().valid(...NOTIFIABLE_STATUS_IDS).description('A status that is notified (2 to 10).');
 
 // Timestamps PostgreSQL and Date.prototype.toISOString both hold, and that make sense here.
 const EARLIEST = '1970-01-01T00:00:00.000Z';
@@ -34,6 +44,7 @@ export const timestamp = () =>
       'date.calendar': '{{#label}} is not a date and time that exists (check the day of the month and the hour)',
     });
 
+const NOT_ZONED = '{{#label}} must be an ISO 8601 date-time with a time zone (e.g. 2026-05-01T00:00:00Z), from 1970 on';
 const ISO_DATE_TIME_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 /**
@@ -43,13 +54,16 @@ const ISO_DATE_TIME_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9}
  */
 export const zonedDateTime = () =>
   Joi.string()
+    .pattern(ISO_DATE_TIME_WITH_ZONE)
     .custom((value: string, helpers) => {
       const ms = Date.parse(value);
       const inRange = Number.isFinite(ms) && ms >= Date.parse(EARLIEST) && ms <= Date.parse(LATEST);
-      if (!ISO_DATE_TIME_WITH_ZONE.test(value) || !inRange) return helpers.error('any.invalid');
+      if (!inRange) return helpers.error('any.invalid');
       return isCalendarDateTime(value) ? value : helpers.error('date.calendar');
     })
+    .meta({ format: 'date-time' })
     .messages({
-      'any.invalid': '{{#label}} must be an ISO 8601 date-time with a time zone (e.g. 2026-05-01T00:00:00Z), from 1970 on',
+      'string.pattern.base': NOT_ZONED,
+      'any.invalid': NOT_ZONED,
       'date.calendar': '{{#label}} is not a date and time that exists (check the day of the month and the hour)',
     });

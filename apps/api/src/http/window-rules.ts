@@ -1,8 +1,8 @@
-import { ValidationError } from '@wr/domain';
+import { UnprocessableError } from '@wr/domain';
 
 /**
  * The rule every window of every contract follows: its end comes after its start, at most
- * `max.ms` later. Errors (422) name the end field and say the limit in the contract's words.
+ * `max.ms` later. Errors (unprocessable: 422) name the end field and say the limit in the contract's words.
  */
 export function assertWindow(
   window: { start: Date; end: Date },
@@ -10,9 +10,9 @@ export function assertWindow(
   max: { ms: number; label: string },
 ): void {
   if (window.end.getTime() <= window.start.getTime()) {
-    throw new ValidationError(`"${fields.end}" must be after "${fields.start}"`, fields.end, 422);
+    throw new UnprocessableError(`"${fields.end}" must be after "${fields.start}"`, fields.end);
   }
   if (window.end.getTime() - window.start.getTime() > max.ms) {
-    throw new ValidationError(`"${fields.end}" must be at most ${max.label} after "${fields.start}"`, fields.end, 422);
+    throw new UnprocessableError(`"${fields.end}" must be at most ${max.label} after "${fields.start}"`, fields.end);
   }
 }

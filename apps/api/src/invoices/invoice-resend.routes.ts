@@ -1,14 +1,31 @@
 import { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
+import Joi from 'joi';
 import type { Logger } from '@wr/logger';
 import { accountIdOf } from '../auth/auth.middleware.js';
 import { errorAnswer } from '../http/error-handler.js';
 import { pathId } from '../http/path-params.js';
+import { answer } from '../http/response-schemas.js';
 import type { InvoiceResendService } from './invoice-resend.service.js';
 
 const MESSAGES = {
   success: 'Webhook reenviado com sucesso',
   pending: 'Reenvio do webhook em andamento',
 } as const;
+
+export const invoiceResendResultSchema = answer({
+  message: Joi.string().valid(...Object.values(MESSAGES)),
+  invoice_id: Joi.number(),
+  status: Joi.string()
+    .valid('success', 'pending')
+    .description('success: the first attempt delivered it. pending: it did not (yet); the 3 automatic retries go on.'),
+})
+  .id('InvoiceResendResult')
+  .example({ message: MESSAGES.success, invoice_id: 123, status: 'success' });
+
+export const invoiceErrorSchema = answer({ message: Joi.string(), status: Joi.valid('error') })
+  .id('InvoiceError')
+  .description("gates2b's error body.")
+  .example({ message: 'Invoice not found', status: 'error' });
 
 /** SPEC 5.1: `POST /invoices/resend-webhook/:id` as the gates2b seed documents it. */
 export function invoiceResendRoutes(deps: { auth: RequestHandler; service: InvoiceResendService; logger: Logger }): Router {

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { ResendJobRepository } from '@wr/db';
+import type { ResendJobStatsRepository } from '@wr/db';
 import type { ServiceMetrics } from '@wr/metrics';
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
@@ -7,7 +7,7 @@ const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 /** Queue depths and bulk jobs, read when Prometheus scrapes (nothing to keep in step). */
 export function registerScrapeGauges(
   metrics: ServiceMetrics,
-  deps: { queues: Queue[]; resendJobs: Pick<ResendJobRepository, 'countByState' | 'activeTotals'> },
+  deps: { queues: Queue[]; jobStats: Pick<ResendJobStatsRepository, 'countByState' | 'activeTotals'> },
 ): void {
   metrics.gaugeAtScrape('queue_jobs', 'Jobs in each queue by state', ['queue', 'state'], async (set) => {
     for (const queue of deps.queues) {
@@ -16,14 +16,14 @@ export function registerScrapeGauges(
     }
   });
   metrics.gaugeAtScrape('bulk_jobs', 'Bulk resend jobs by state', ['state'], async (set) => {
-    for (const [state, n] of Object.entries(await deps.resendJobs.countByState())) set({ state }, n);
+    for (const [state, n] of Object.entries(await deps.jobStats.countByState())) set({ state }, n);
   });
   metrics.gaugeAtScrape(
     'bulk_job_notifications',
     'Notifications of queued and running bulk jobs: total, processed, succeeded, failed',
     ['count'],
     async (set) => {
-      const totals = await deps.resendJobs.activeTotals();
+      const totals = await deps.jobStats.activeTotals();
       for (const count of ['total', 'processed', 'succeeded', 'failed'] as const) set({ count }, totals[count]);
     },
   );

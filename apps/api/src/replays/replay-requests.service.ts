@@ -1,5 +1,5 @@
-import { NotFoundError, ValidationError } from '@wr/domain';
-import type { MerchantRepository, ResendJobRepository, ResendRequestSummary } from '@wr/db';
+import { NotFoundError, UnprocessableError } from '@wr/domain';
+import type { MerchantRepository, ResendRequestRepository, ResendRequestSummary } from '@wr/db';
 import { isJobId, windowReplay, type ReplayService } from '@wr/replays';
 import { MAX_RUN_AT_AHEAD_MS, type CreateReplayBody } from './replays.schemas.js';
 
@@ -8,7 +8,7 @@ export class ReplayRequestsService {
   constructor(
     private readonly deps: {
       merchants: Pick<MerchantRepository, 'findInAccount'>;
-      resendJobs: Pick<ResendJobRepository, 'findRequest'>;
+      requests: Pick<ResendRequestRepository, 'find'>;
       replays: ReplayService;
     },
   ) {}
@@ -17,7 +17,7 @@ export class ReplayRequestsService {
   async create(accountId: number, body: CreateReplayBody): Promise<{ dryRunTotal: number } | { request: ResendRequestSummary }> {
     const runAt = body.run_at ? new Date(body.run_at) : null;
     if (runAt && runAt.getTime() - Date.now() > MAX_RUN_AT_AHEAD_MS) {
-      throw new ValidationError('"run_at" must be at most 7 days ahead', 'run_at', 422);
+      throw new UnprocessableError('"run_at" must be at most 7 days ahead', 'run_at');
     }
     const merchant = await this.deps.merchants.findInAccount(body.merchant_id, accountId);
     if (!merchant) throw new NotFoundError('Merchant not found');
@@ -37,7 +37,7 @@ export class ReplayRequestsService {
   }
 
   async find(accountId: number, id: string): Promise<ResendRequestSummary> {
-    const summary = isJobId(id) ? await this.deps.resendJobs.findRequest(id, accountId, 'replay') : null;
+    const summary = isJobId(id) ? await this.deps.requests.find(id, accountId, 'replay') : null;
     if (!summary) throw new NotFoundError('Replay not found');
     return summary;
   }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { NotFoundError, ServiceUnavailableError, ValidationError } from '@wr/domain';
+import { NotFoundError, ServiceUnavailableError, UnprocessableError } from '@wr/domain';
 import type { MerchantRepository, ReplayScheduleRecord, ReplayScheduleRepository } from '@wr/db';
 import { upsertReplayScheduler, type ReplayScheduleQueue } from '@wr/queues';
 import type { CreateScheduleBody } from './replays.schemas.js';
@@ -30,7 +30,7 @@ export class ReplaySchedulesService {
   async create(accountId: number, body: CreateScheduleBody): Promise<ReplaySchedule> {
     const merchant = await this.deps.merchants.findInAccount(body.merchant_id, accountId);
     if (!merchant) throw new NotFoundError('Merchant not found');
-    if (!merchant.webhookUrl) throw new ValidationError('Merchant has no webhook URL configured', 'merchant_id', 422);
+    if (!merchant.webhookUrl) throw new UnprocessableError('Merchant has no webhook URL configured', 'merchant_id');
     if (this.deps.redis.status !== 'ready') throw new ServiceUnavailableError();
     const schedule = await this.deps.schedules.insert({
       id: `sched-${randomBytes(12).toString('hex')}`,

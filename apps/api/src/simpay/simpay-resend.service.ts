@@ -1,5 +1,5 @@
-import { isNotifiableStatus, ValidationError } from '@wr/domain';
-import type { MerchantRepository, ResendJobRepository, ResendRequestSummary, TransactionRepository } from '@wr/db';
+import { isNotifiableStatus, UnprocessableError, ValidationError } from '@wr/domain';
+import type { MerchantRepository, ResendRequestRepository, ResendRequestSummary, TransactionRepository } from '@wr/db';
 import { isJobId, MAX_REPLAY_RANGE_MS, windowReplay, type ReplayService } from '@wr/replays';
 import { assertWindow } from '../http/window-rules.js';
 import type { SimpayResendBody } from './simpay.schemas.js';
@@ -10,7 +10,7 @@ export class SimpayResendService {
     private readonly deps: {
       merchants: MerchantRepository;
       transactions: TransactionRepository;
-      resendJobs: ResendJobRepository;
+      requests: Pick<ResendRequestRepository, 'list' | 'find'>;
       replays: ReplayService;
     },
   ) {}
@@ -24,7 +24,7 @@ export class SimpayResendService {
         throw new ValidationError(body.resend_type === 'CASHIN' ? 'QR Code not found' : 'Transaction not found');
       }
       if (!isNotifiableStatus(transaction.statusId)) {
-        throw new ValidationError('"object_reference_id" names a transaction with no notification to resend (Pending)', 'object_reference_id', 422);
+        throw new UnprocessableError('"object_reference_id" names a transaction with no notification to resend (Pending)', 'object_reference_id');
       }
       const merchant = await this.deps.merchants.findById(transaction.merchantId);
       if (!merchant) throw new ValidationError(body.resend_type === 'CASHIN' ? 'QR Code not found' : 'Transaction not found');
@@ -48,11 +48,11 @@ export class SimpayResendService {
   }
 
   list(accountId: number, page: { limit: number; offset: number }): Promise<ResendRequestSummary[]> {
-    return this.deps.resendJobs.listRequests(accountId, 'simpay', page);
+    return this.deps.requests.list(accountId, 'simpay', page);
   }
 
   find(accountId: number, requestId: string): Promise<ResendRequestSummary | null> {
     if (!isJobId(requestId)) return Promise.resolve(null);
-    return this.deps.resendJobs.findRequest(requestId, accountId, 'simpay');
+    return this.deps.requests.find(requestId, accountId, 'simpay');
   }
 }

@@ -1,24 +1,42 @@
 import { Router, type RequestHandler } from 'express';
 import Joi from 'joi';
-import { DELIVERY_OUTCOMES, DELIVERY_TRIGGERS, ValidationError, MAX_TRANSACTION_ID } from '@wr/domain';
+import { DELIVERY_OUTCOMES, DELIVERY_TRIGGERS, ValidationError, MAX_TRANSACTION_ID, type DeliveryOutcome, type DeliveryTrigger } from '@wr/domain';
 import { accountIdOf } from '../auth/auth.middleware.js';
 import { timestamp } from '../http/joi-types.js';
 import { pathId } from '../http/path-params.js';
+import { answer, JOB_ID_PATTERN } from '../http/response-schemas.js';
 import { validate } from '../http/validate.js';
-import { presentWebhookLog } from '../presenters.js';
+import { presentWebhookLog, webhookLogSchema } from '../presenters.js';
 import type { WebhookLogsService } from './webhook-logs.service.js';
 
-const listQuerySchema = Joi.object({
-  transaction_id: Joi.number().integer().min(1).max(MAX_TRANSACTION_ID),
-  merchant_id: Joi.number().integer().min(1).max(2_147_483_647),
-  trigger: Joi.string().valid(...DELIVERY_TRIGGERS),
-  outcome: Joi.string().valid(...DELIVERY_OUTCOMES),
-  resend_job_id: Joi.string().pattern(/^[0-9a-f]{32}$/),
-  from: timestamp(),
-  to: timestamp().when('from', { is: Joi.exist(), then: Joi.date().greater(Joi.ref('from')) }),
-  cursor: Joi.string().max(64),
-  limit: Joi.number().integer().min(1).max(200).default(50),
+interface WebhookLogQuery {
+  transaction_id?: number;
+  merchant_id?: number;
+  trigger?: DeliveryTrigger;
+  outcome?: DeliveryOutcome;
+  resend_job_id?: string;
+  from?: Date;
+  to?: Date;
+  cursor?: string;
+  limit: number;
+}
+
+export const webhookLogQuerySchema = Joi.object<WebhookLogQuery>({
+  transaction_id: Joi.number().integer().min(1).max(MAX_TRANSACTION_ID).description('Only this transaction.'),
+  merchant_id: Joi.number().integer().min(1).max(2_147_483_647).description('Only this merchant.'),
+  trigger: Joi.string().valid(...DELIVERY_TRIGGERS).description('Only this trigger.'),
+  outcome: Joi.string().valid(...DELIVERY_OUTCOMES).description('Only this outcome.'),
+  resend_job_id: Joi.string().pattern(JOB_ID_PATTERN).description('Only attempts of this bulk job.'),
+  from: timestamp().description('Sent at or after (ISO 8601).'),
+  to: timestamp().when('from', { is: Joi.exist(), then: Joi.date().greater(Joi.ref('from')) }).description('Sent before (ISO 8601; after `from`).'),
+  cursor: Joi.string().max(64).description('`next_cursor` of the previous page (opaque).'),
+  limit: Joi.number().integer().min(1).max(200).default(50).description('Page size.'),
 });
+
+export const webhookLogPageSchema = answer({
+  data: Joi.array().items(webhookLogSchema),
+  next_cursor: Joi.string().allow(null).description('Pass as `cursor` for the next (older) page; null on the last page.'),
+}).id('WebhookLogPage');
 
 /** Cursors are opaque to clients: the id of the last row served, base64url-encoded. */
 function encodeCursor(id: number): string {
@@ -37,7 +55,7 @@ export function webhookLogRoutes(deps: { auth: RequestHandler; service: WebhookL
   router.use(deps.auth);
 
   router.get('/webhook-logs', async (req, res) => {
-    const q = validate(listQuerySchema, req.query);
+    const q = validate(webhookLogQuerySchema, req.query);
     const rows = await deps.service.list(
       accountIdOf(req),
       {

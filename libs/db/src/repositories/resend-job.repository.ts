@@ -2,7 +2,6 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { TransactionKind } from '@wr/domain';
 import { ResendJobEntity, type ResendJobRecord, type ResendJobSource } from '../entities/index.js';
 import { mapRow, mapRows } from '../row-mapper.js';
-import type { ReplayFilter } from './transaction.repository.js';
 
 export interface NewResendJob {
   id: string;
@@ -22,12 +21,11 @@ export interface NewResendJob {
   runAt: Date | null;
 }
 
-/** A client request's jobs, summed up (SimPay resend logs, replays). */
-export interface ResendRequestSummary {
-  requestId: string;
-  jobs: ResendJobRecord[];
-}
-
+/**
+ * A window job's row, and its moves from state to state (queued -> running -> completed, failed or
+ * cancelled): each a conditional UPDATE, so a step that runs twice moves the job once. Its fan-out
+ * (lease and cursor), the requests the contracts list and the gauges have repositories of their own.
+ */
 export class ResendJobRepository {
   constructor(private readonly db: DataSource) {}
 
@@ -113,78 +111,6 @@ export class ResendJobRepository {
     return rows.length > 0;
   }
 
-  /**
-   * A fan-out takes the job (queued -> running) for `leaseMs`, renewed by every page; null if the
-   * job is not active, already walked, or held by another fan-out whose lease has not run out.
-   */
-  async claimFanout(id: string, leaseMs: number, manager: EntityManager = this.db.manager): Promise<ResendJobRecord | null> {
-    const [rows] = await manager.query(
-      `UPDATE resend_jobs SET state = 'running', started_at = COALESCE(started_at, now()), progressed_at = now(),
-              fanout_lease_until = now() + $2 * interval '1 millisecond'
-        WHERE id = $1 AND state IN ('queued', 'running') AND NOT fanout_done
-          AND (fanout_lease_until IS NULL OR fanout_lease_until < now())
-        RETURNING *`,
-      [id, leaseMs],
-    );
-    return mapRow(manager, ResendJobEntity, rows[0]);
-  }
-
-  /** Lets another fan-out take the job at once (a worker shutting down hands it back). */
-  async releaseFanout(id: string, manager: EntityManager = this.db.manager): Promise<void> {
-    await manager.query('UPDATE resend_jobs SET fanout_lease_until = NULL WHERE id = $1', [id]);
-  }
-
-  /**
-   * Records a fan-out page: its transactions become the job's deliveries owed (pending) and the
-   * cursor moves, in one database transaction that first locks the job row, so a cancel either
-   * comes before (nothing is added) or after (it sees and cancels the new items). Returns the
-   * new deliveries' ids (a resumed fan-out skips transactions it already added), or null when the
-   * job is no longer running.
-   */
-  async addItems(
-    job: Pick<ResendJobRecord, 'id' | 'merchantId' | 'trigger'>,
-    page: Array<{ id: number; statusId: number; statusChangedAt: Date; sequence: number }>,
-    cursor: { changedAt: Date; transactionId: number },
-    leaseMs: number,
-    manager: EntityManager = this.db.manager,
-  ): Promise<number[] | null> {
-    return manager.transaction(async (tx) => {
-      const [, locked] = await tx.query(
-        `UPDATE resend_jobs SET cursor_changed_at = $2, cursor_transaction_id = $3, progressed_at = now(),
-                fanout_lease_until = now() + $4 * interval '1 millisecond'
-          WHERE id = $1 AND state = 'running'`,
-        [job.id, cursor.changedAt.toISOString(), cursor.transactionId, leaseMs],
-      );
-      if (locked === 0) return null;
-      const rows: Array<{ id: string }> = await tx.query(
-        `INSERT INTO deliveries (transaction_id, merchant_id, status_id, status_changed_at, sequence, trigger, resend_job_id)
-         SELECT t, $2, s, c, q, $3, $1
-           FROM unnest($4::bigint[], $5::smallint[], $6::timestamptz[], $7::integer[]) AS u(t, s, c, q)
-         ON CONFLICT (resend_job_id, transaction_id) WHERE resend_job_id IS NOT NULL DO NOTHING
-         RETURNING id`,
-        [
-          job.id,
-          job.merchantId,
-          job.trigger,
-          page.map((t) => t.id),
-          page.map((t) => t.statusId),
-          page.map((t) => t.statusChangedAt.toISOString()),
-          page.map((t) => t.sequence),
-        ],
-      );
-      await tx.query('UPDATE resend_jobs SET dispatched = dispatched + $2 WHERE id = $1', [job.id, rows.length]);
-      return rows.map((r) => Number(r.id));
-    });
-  }
-
-  /** Every matching transaction is recorded: `total` becomes the exact count. */
-  async finishFanout(id: string, manager: EntityManager = this.db.manager): Promise<void> {
-    await manager.query(
-      'UPDATE resend_jobs SET fanout_done = true, total = dispatched, fanout_lease_until = NULL, progressed_at = now() WHERE id = $1',
-      [id],
-    );
-  }
-
   /** running -> completed once the fan-out is done and every transaction is finished. */
   async completeIfDone(id: string, manager: EntityManager = this.db.manager): Promise<ResendJobRecord | null> {
     const [rows] = await manager.query(
@@ -226,56 +152,6 @@ export class ResendJobRepository {
       return mapRow(tx, ResendJobEntity, rows[0]);
     });
   }
-
-  /** The account's requests of one source, newest first, each with all of its jobs. */
-  async listRequests(
-    accountId: number,
-    source: ResendJobSource,
-    page: { limit: number; offset: number },
-    manager: EntityManager = this.db.manager,
-  ): Promise<ResendRequestSummary[]> {
-    const rows = await manager.query(
-      `WITH requests AS (
-         SELECT request_id, min(created_at) AS created_at FROM resend_jobs
-          WHERE account_id = $1 AND source = $2 AND request_id IS NOT NULL
-          GROUP BY request_id ORDER BY min(created_at) DESC, request_id DESC LIMIT $3 OFFSET $4
-       )
-       SELECT j.* FROM resend_jobs j JOIN requests r ON r.request_id = j.request_id
-        ORDER BY r.created_at DESC, j.request_id DESC, j.window_start, j.id`,
-      [accountId, source, page.limit, page.offset],
-    );
-    return groupByRequest(mapRows(manager, ResendJobEntity, rows));
-  }
-
-  async findRequest(
-    requestId: string,
-    accountId: number,
-    source: ResendJobSource,
-    manager: EntityManager = this.db.manager,
-  ): Promise<ResendRequestSummary | null> {
-    const rows = await manager.query(
-      `SELECT * FROM resend_jobs WHERE request_id = $1 AND account_id = $2 AND source = $3 ORDER BY window_start, id`,
-      [requestId, accountId, source],
-    );
-    return groupByRequest(mapRows(manager, ResendJobEntity, rows))[0] ?? null;
-  }
-
-  /** Bulk jobs by state (a Prometheus gauge). */
-  async countByState(manager: EntityManager = this.db.manager): Promise<Record<string, number>> {
-    const rows: Array<{ state: string; n: number }> = await manager.query('SELECT state, count(*)::int AS n FROM resend_jobs GROUP BY state');
-    return Object.fromEntries(rows.map((r) => [r.state, r.n]));
-  }
-
-  /** Notifications of queued and running jobs: total, processed, succeeded, failed (a Prometheus gauge). */
-  async activeTotals(manager: EntityManager = this.db.manager): Promise<{ total: number; processed: number; succeeded: number; failed: number }> {
-    const [row] = await manager.query(
-      `SELECT coalesce(sum(total), 0)::bigint AS total, coalesce(sum(processed), 0)::bigint AS processed,
-              coalesce(sum(succeeded), 0)::bigint AS succeeded, coalesce(sum(failed), 0)::bigint AS failed
-         FROM resend_jobs WHERE state IN ('queued', 'running')`,
-    );
-    return { total: Number(row?.total ?? 0), processed: Number(row?.processed ?? 0), succeeded: Number(row?.succeeded ?? 0), failed: Number(row?.failed ?? 0) };
-  }
-
 }
 
 /** A stopped job's deliveries not in flight (no open audit row) are cancelled; in-flight ones finish. */
@@ -286,27 +162,4 @@ async function cancelOwed(tx: EntityManager, resendJobId: string): Promise<void>
         AND NOT EXISTS (SELECT 1 FROM webhook_logs l WHERE l.delivery_id = d.id AND l.outcome IS NULL)`,
     [resendJobId],
   );
-}
-
-function groupByRequest(jobs: ResendJobRecord[]): ResendRequestSummary[] {
-  const groups = new Map<string, ResendJobRecord[]>();
-  for (const job of jobs) {
-    const list = groups.get(job.requestId!) ?? [];
-    list.push(job);
-    groups.set(job.requestId!, list);
-  }
-  return [...groups].map(([requestId, list]) => ({ requestId, jobs: list }));
-}
-
-/** What a job's fan-out selects. */
-export function replayFilterOf(job: ResendJobRecord, notifiable: readonly number[]): ReplayFilter {
-  return {
-    merchantId: job.merchantId,
-    kind: job.kind,
-    windowStart: job.windowStart,
-    windowEnd: job.windowEnd,
-    statusIds: job.statusIds ?? [...notifiable],
-    transactionId: job.transactionId,
-    onlyFailed: job.onlyFailed,
-  };
 }

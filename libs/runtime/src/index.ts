@@ -1,0 +1,2 @@
+export * from './repositories.js';
+export * from './runtime.js';
