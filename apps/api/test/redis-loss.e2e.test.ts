@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { BULK_BATCH_SIZE, QUEUE_NAMES } from '@wr/queues';
+import { BULK_BATCH_SIZE, bullPrefix, QUEUE_NAMES } from '@wr/queues';
 import {
   exited,
   spawnWorkerProcess,
@@ -368,7 +368,7 @@ describe('Redis killed and restarted empty (API and worker reconnect; the ledger
       expect(await ledger()).toEqual([{ state: 'pending', n: LIVE_COUNT }]);
 
       // Their wake-ups were queued in Redis (and nobody is there to take them).
-      const waitKey = `${h.config.queuePrefix}:${QUEUE_NAMES.delivery}:wait`;
+      const waitKey = `${bullPrefix(h.config.queuePrefix)}:${QUEUE_NAMES.delivery}:wait`;
       const probe = async () => {
         const client = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
         try {

@@ -1,11 +1,11 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@wr/queues';
 import type { Logger } from '@wr/logger';
 
 /**
  * BullMQ loses jobs if Redis may evict keys, so a worker refuses a Redis whose maxmemory-policy
  * is not noeviction. A Redis that hides CONFIG (some managed services) is trusted, with a warning.
  */
-export async function assertNoEviction(redis: Redis, logger: Logger): Promise<void> {
+export async function assertNoEviction(redis: RedisClient, logger: Logger): Promise<void> {
   let policy: string | undefined;
   try {
     const reply = (await redis.config('GET', 'maxmemory-policy')) as string[];

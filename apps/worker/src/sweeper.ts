@@ -1,3 +1,4 @@
+import type { RedisClient } from '@wr/queues';
 import { MAX_DELIVERY_ATTEMPTS } from '@wr/domain';
 import type { DeliveryRepository, EndpointHealthRepository, ResendJobRepository } from '@wr/db';
 import { wakeReleased } from '@wr/replays';
@@ -12,7 +13,6 @@ import {
   type DeliveryQueue,
   type ReplayLock,
 } from '@wr/queues';
-import type { Redis } from 'ioredis';
 import { completeIfDone } from './replay-lifecycle.js';
 import type { ScheduleKeeper } from './schedule-keeper.js';
 
@@ -56,7 +56,7 @@ export function startSweeper(deps: {
   bulkDeliveryQueue: BulkDeliveryQueue;
   replayLock: ReplayLock;
   schedules: ScheduleKeeper;
-  redis: Redis;
+  redis: RedisClient;
   logger: Logger;
   intervalMs: number;
   graceMs: number;

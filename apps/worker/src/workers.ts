@@ -1,7 +1,7 @@
 import { Worker, type Job } from 'bullmq';
 import type { AppConfig } from '@wr/config';
 import { runWithLogContext, type Logger } from '@wr/logger';
-import { attemptLeaseMs, QUEUE_NAMES } from '@wr/queues';
+import { attemptLeaseMs, bullPrefix, QUEUE_NAMES } from '@wr/queues';
 import { createBulkBatchProcessor } from './bulk-batch.processor.js';
 import { createBulkFanoutProcessor } from './bulk-fanout.processor.js';
 import { createDeliveryProcessor } from './delivery.processor.js';
@@ -45,7 +45,7 @@ export async function startWorkers(config: AppConfig, logger: Logger, options: W
   }
   const common = {
     connection: ctx.redis,
-    prefix: config.queuePrefix,
+    prefix: bullPrefix(config.queuePrefix),
     lockDuration: config.jobLockMs,
     stalledInterval: config.jobLockMs,
     // A job whose worker died is handed over; only after several such deaths is it given up.

@@ -13,6 +13,11 @@ export const configSchema = Joi.object({
     .uri({ scheme: ['postgres', 'postgresql'] })
     .default('postgres://postgres@127.0.0.1:5432/webhook_resend'),
   REDIS_URL: Joi.string().uri({ scheme: ['redis', 'rediss'] }).default('redis://127.0.0.1:6379'),
+  // Redis Cluster instead of REDIS_URL: comma-separated `host:port` seed nodes. Queue keys are
+  // hash-tagged ({QUEUE_PREFIX}), so each queue's keys share a slot, as BullMQ requires.
+  REDIS_CLUSTER_NODES: Joi.string()
+    .pattern(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/)
+    .messages({ 'string.pattern.base': 'must be a comma-separated list of host:port' }),
   // BullMQ key prefix; also prefixes the rate-limit keys. Lets several deployments (or test runs)
   // share one Redis without seeing each other's queues.
   QUEUE_PREFIX: Joi.string().pattern(/^[A-Za-z0-9_-]{1,40}$/).default('wr'),
@@ -79,6 +84,8 @@ export interface AppConfig {
   readonly nodeEnv: 'development' | 'production' | 'test';
   readonly databaseUrl: string;
   readonly redisUrl: string;
+  /** Seed nodes of a Redis Cluster; null = the single Redis at redisUrl. */
+  readonly redisClusterNodes: readonly string[] | null;
   readonly queuePrefix: string;
   readonly port: number;
   readonly adminToken: string;

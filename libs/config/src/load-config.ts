@@ -20,6 +20,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     nodeEnv: value.NODE_ENV,
     databaseUrl: value.DATABASE_URL,
     redisUrl: value.REDIS_URL,
+    redisClusterNodes: value.REDIS_CLUSTER_NODES ? Object.freeze((value.REDIS_CLUSTER_NODES as string).split(',').map((n) => n.trim())) : null,
     queuePrefix: value.QUEUE_PREFIX,
     port: value.PORT,
     adminToken: value.ADMIN_TOKEN,

@@ -1,5 +1,5 @@
+import { bullPrefix, type RedisClient } from './redis.js';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import {
   BULK_BATCH_SIZE,
   bulkBatchJobOptions,
@@ -18,20 +18,20 @@ export type BulkDeliveryQueue = Queue<BulkBatchJobData, unknown, typeof JOB_NAME
 // Name type left as string: BullMQ types job scheduler ids with the job name type.
 export type ReplayScheduleQueue = Queue<ScheduledReplayJobData>;
 
-export function createReplayScheduleQueue(connection: Redis, prefix: string): ReplayScheduleQueue {
+export function createReplayScheduleQueue(connection: RedisClient, prefix: string): ReplayScheduleQueue {
   return new Queue(QUEUE_NAMES.replaySchedules, {
     connection,
-    prefix,
+    prefix: bullPrefix(prefix),
     defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } },
   });
 }
 
-export function createBulkFanoutQueue(connection: Redis, prefix: string): BulkFanoutQueue {
-  return new Queue(QUEUE_NAMES.bulkFanout, { connection, prefix, defaultJobOptions: fanoutJobOptions() });
+export function createBulkFanoutQueue(connection: RedisClient, prefix: string): BulkFanoutQueue {
+  return new Queue(QUEUE_NAMES.bulkFanout, { connection, prefix: bullPrefix(prefix), defaultJobOptions: fanoutJobOptions() });
 }
 
-export function createBulkDeliveryQueue(connection: Redis, prefix: string): BulkDeliveryQueue {
-  return new Queue(QUEUE_NAMES.bulkDelivery, { connection, prefix, defaultJobOptions: bulkBatchJobOptions() });
+export function createBulkDeliveryQueue(connection: RedisClient, prefix: string): BulkDeliveryQueue {
+  return new Queue(QUEUE_NAMES.bulkDelivery, { connection, prefix: bullPrefix(prefix), defaultJobOptions: bulkBatchJobOptions() });
 }
 
 /** Queues the fan-out of each resend job, delayed to `runAt` when it is in the future. */

@@ -1,13 +1,13 @@
+import { bullPrefix, type RedisClient } from './redis.js';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { deliveryJobId, deliveryJobOptions, JOB_NAMES, QUEUE_NAMES, type DeliveryJobData } from './contract.js';
 
 export type DeliveryQueue = Queue<DeliveryJobData, unknown, typeof JOB_NAMES.deliver>;
 
-export function createDeliveryQueue(connection: Redis, options: { prefix: string }): DeliveryQueue {
+export function createDeliveryQueue(connection: RedisClient, options: { prefix: string }): DeliveryQueue {
   return new Queue(QUEUE_NAMES.delivery, {
     connection,
-    prefix: options.prefix,
+    prefix: bullPrefix(options.prefix),
     defaultJobOptions: deliveryJobOptions(),
   });
 }
@@ -39,7 +39,7 @@ export async function enqueueDeliveries(queue: DeliveryQueue, wakeUps: DeliveryW
  * only those, so a backlog Redis still holds is neither re-queued nor rewritten in PostgreSQL.
  */
 export async function missingWakeUps(
-  redis: Redis,
+  redis: RedisClient,
   queue: DeliveryQueue,
   wakeUps: Array<{ deliveryId: number; attempt: number; releases?: number }>,
 ): Promise<Set<number>> {

@@ -1,5 +1,5 @@
+import type { RedisClient } from './redis.js';
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 
 /**
  * Takes up to ARGV[1] delivery slots for one merchant, in one step on Redis's clock:
@@ -80,7 +80,7 @@ export interface FlowGrant {
  */
 export class FlowControl {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly defaults: { maxConcurrency: number },
   ) {}

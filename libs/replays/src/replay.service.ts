@@ -1,5 +1,5 @@
+import type { RedisClient } from '@wr/queues';
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import {
   ConflictError,
   NOTIFIABLE_STATUS_IDS,
@@ -65,7 +65,7 @@ export class ReplayService {
   constructor(
     private readonly deps: {
       db: DataSource;
-      redis: Redis;
+      redis: RedisClient;
       transactions: TransactionRepository;
       resendJobs: ResendJobRepository;
       fanoutQueue: BulkFanoutQueue;

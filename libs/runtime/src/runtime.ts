@@ -1,5 +1,5 @@
+import type { RedisClient, RedisTarget } from '@wr/queues';
 import type { LookupFunction } from 'node:net';
-import type { Redis } from 'ioredis';
 import type { AppConfig } from '@wr/config';
 import { createDataSource, type DataSource, type DataSourceOptions } from '@wr/db';
 import { OperatorNotifier, webhookHttpClientFromConfig, WebhookDeliverer, type WebhookHttpClient } from '@wr/delivery';
@@ -24,7 +24,7 @@ import { createRepositories, type Repositories } from './repositories.js';
 /** What the API and the worker both build, wired the same way in each process. */
 export interface Runtime {
   db: DataSource;
-  redis: Redis;
+  redis: RedisClient;
   metrics: ServiceMetrics;
   repos: Repositories;
   /** The outbound HTTP client every webhook (and operator notification) goes through. */
@@ -68,10 +68,10 @@ export async function createRuntime(config: AppConfig, logger: Logger, options: 
   });
   await db.initialize();
   const repos = createRepositories(db, config.secretsKey);
-  let redis: Redis;
+  let redis: RedisClient;
   try {
     await options.onDatabaseReady?.(repos);
-    redis = await connectRedis(config.redisUrl, options.redis, logger);
+    redis = await connectRedis({ url: config.redisUrl, clusterNodes: config.redisClusterNodes }, options.redis, logger);
   } catch (err) {
     await db.destroy().catch(() => undefined);
     throw err;
@@ -119,8 +119,8 @@ export async function createRuntime(config: AppConfig, logger: Logger, options: 
   };
 }
 
-async function connectRedis(url: string, role: RuntimeOptions['redis'], logger: Logger): Promise<Redis> {
-  const redis = createRedisConnection(url, role);
+async function connectRedis(target: RedisTarget, role: RuntimeOptions['redis'], logger: Logger): Promise<RedisClient> {
+  const redis = createRedisConnection(target, role);
   redis.on('error', (err) => logger.warn('redis connection error', { err: err.message }));
   if (role === 'producer') {
     await waitForRedis(redis).catch((err: unknown) => {

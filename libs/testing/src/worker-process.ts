@@ -14,6 +14,7 @@ export function envFor(config: AppConfig, overrides: Record<string, string> = {}
     NODE_ENV: config.nodeEnv,
     DATABASE_URL: config.databaseUrl,
     REDIS_URL: config.redisUrl,
+    REDIS_CLUSTER_NODES: config.redisClusterNodes?.join(',') ?? '',
     QUEUE_PREFIX: config.queuePrefix,
     ADMIN_TOKEN: config.adminToken,
     SECRETS_KEY: config.secretsKey,

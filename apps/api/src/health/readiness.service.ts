@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@wr/queues';
 import type { DataSource } from '@wr/db';
 
 const CHECK_TIMEOUT_MS = 1500;
@@ -23,7 +23,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 /** Whether PostgreSQL and Redis answer, each within 1.5 s (SPEC 6 `/readyz`). */
 export class ReadinessService {
-  constructor(private readonly deps: { db: DataSource; redis: Redis }) {}
+  constructor(private readonly deps: { db: DataSource; redis: RedisClient }) {}
 
   async check(): Promise<{ postgres: CheckResult; redis: CheckResult }> {
     const [postgres, redis] = await Promise.all([

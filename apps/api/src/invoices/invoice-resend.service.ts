@@ -1,5 +1,5 @@
+import type { RedisClient } from '@wr/queues';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
 import { NotFoundError, ServiceUnavailableError, ValidationError } from '@wr/domain';
 import type { DeliveryRepository, MerchantRepository, TransactionRepository } from '@wr/db';
 import { enqueueDeliveries, type DeliveryQueue } from '@wr/queues';
@@ -22,7 +22,7 @@ export class InvoiceResendService {
       merchants: MerchantRepository;
       deliveries: DeliveryRepository;
       queue: DeliveryQueue;
-      redis: Redis;
+      redis: RedisClient;
       waitMs: number;
     },
   ) {}

@@ -1,5 +1,5 @@
+import type { RedisClient } from '@wr/queues';
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { NotFoundError, ServiceUnavailableError, UnprocessableError } from '@wr/domain';
 import type { MerchantRepository, ReplayScheduleRecord, ReplayScheduleRepository } from '@wr/db';
 import { upsertReplayScheduler, type ReplayScheduleQueue } from '@wr/queues';
@@ -24,7 +24,7 @@ export interface ReplaySchedule {
  */
 export class ReplaySchedulesService {
   constructor(
-    private readonly deps: { queue: ReplayScheduleQueue; merchants: MerchantRepository; schedules: ReplayScheduleRepository; redis: Redis },
+    private readonly deps: { queue: ReplayScheduleQueue; merchants: MerchantRepository; schedules: ReplayScheduleRepository; redis: RedisClient },
   ) {}
 
   async create(accountId: number, body: CreateScheduleBody): Promise<ReplaySchedule> {

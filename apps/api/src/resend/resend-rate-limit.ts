@@ -1,5 +1,5 @@
+import type { RedisClient } from '@wr/queues';
 import type { RequestHandler } from 'express';
-import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { RateLimitedError, ServiceUnavailableError } from '@wr/domain';
 import { accountIdOf } from '../auth/auth.middleware.js';
@@ -8,7 +8,7 @@ import { accountIdOf } from '../auth/auth.middleware.js';
  * N requests a minute per account, counted in Redis so every API replica shares one count
  * (Avista seed: 60/min). Every authenticated call counts, found or not.
  */
-export function resendRateLimit(deps: { redis: Redis; keyPrefix: string; perMinute: number }): RequestHandler {
+export function resendRateLimit(deps: { redis: RedisClient; keyPrefix: string; perMinute: number }): RequestHandler {
   const limiter = new RateLimiterRedis({
     storeClient: deps.redis,
     keyPrefix: `${deps.keyPrefix}:rate:resend`,
