@@ -1072,7 +1072,7 @@ describe('admin status changes reach the merchant (automatic webhook)', () => {
     const [hook] = await receiver.waitForCount(1, 10_000);
     expect(hook!.path).toBe('/auto');
     expect(JSON.parse(hook!.body)).toMatchObject({ transactionId: created.id, externalId: 'auto-1', statusId: 8, status: 'Confirmed', statusChangedAt: res.body.status_changed_at });
-    await new Promise((r) => setTimeout(r, 300));
+    await h.untilIdle();
     expect(receiver.received).toHaveLength(1);
   });
 

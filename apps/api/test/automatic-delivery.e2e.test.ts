@@ -5,10 +5,8 @@ import { startHarness, type Harness, type Tenant } from './support/harness.js';
 
 const E2E_ID = 'E98765432202611221200abcdefghijkl';
 
-/** How long "nothing more arrives" is watched for: generous against 20 ms retry backoff. */
-const QUIET_MS = 1000;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// "Nothing more arrives" is shown by `h.untilIdle()`: once the ledger owes nothing and no job is
+// queued, running or delayed, no further webhook can be sent.
 
 describe('automatic delivery of status changes (worker, 4 attempts)', () => {
   let h: Harness;
@@ -38,12 +36,13 @@ describe('automatic delivery of status changes (worker, 4 attempts)', () => {
     return [...res.body.data].sort((a: any, b: any) => a.id - b.id);
   }
 
+  /** At least `count` audit rows, each closed: an attempt's row is written before its request and gets its outcome after the answer. */
   async function waitForLogs(tenant: Tenant, transactionId: number, count: number): Promise<any[]> {
     let rows: any[] = [];
     await waitFor(
-      async () => (rows = await logsOf(tenant, transactionId)).length >= count,
+      async () => (rows = await logsOf(tenant, transactionId)).length >= count && rows.every((r) => r.outcome !== null),
       10_000,
-      `${count} audit rows for transaction ${transactionId}`,
+      `${count} closed audit rows for transaction ${transactionId}`,
     );
     return rows;
   }
@@ -110,7 +109,7 @@ describe('automatic delivery of status changes (worker, 4 attempts)', () => {
       error: null,
     });
 
-    await sleep(QUIET_MS);
+    await h.untilIdle();
     expect(receiver.received).toHaveLength(1);
     expect(await logsOf(tenant, tx.id)).toHaveLength(1);
   });
@@ -128,7 +127,7 @@ describe('automatic delivery of status changes (worker, 4 attempts)', () => {
     const hooks = await receiver.waitForCount(4);
     const rows = await waitForLogs(tenant, tx.id, 4);
 
-    await sleep(QUIET_MS);
+    await h.untilIdle();
     expect(receiver.received).toHaveLength(4);
     const finalRows = await logsOf(tenant, tx.id);
     expect(finalRows).toHaveLength(4);
@@ -165,7 +164,7 @@ describe('automatic delivery of status changes (worker, 4 attempts)', () => {
 
     const hooks = await receiver.waitForCount(2);
     await waitForLogs(tenant, tx.id, 2);
-    await sleep(QUIET_MS);
+    await h.untilIdle();
 
     expect(receiver.received).toHaveLength(2);
     expect(hooks[0]!.headers['webhook-id']).toBe(hooks[1]!.headers['webhook-id']);
@@ -188,7 +187,7 @@ describe('automatic delivery of status changes (worker, 4 attempts)', () => {
     expect(pending.status).toBe(201);
     expect(pending.body).toMatchObject({ status_id: 1, status: 'Pending' });
 
-    await sleep(QUIET_MS);
+    await h.untilIdle();
     expect(receiver.received).toHaveLength(0);
     expect(await logsOf(tenant, silenced.body.id)).toHaveLength(0);
     expect(await logsOf(tenant, pending.body.id)).toHaveLength(0);
@@ -206,7 +205,7 @@ describe('automatic delivery of status changes (worker, 4 attempts)', () => {
     const same = await changeStatus(tx.id, 3);
     expect(same.status).toBe(200);
     expect(same.body).toMatchObject({ id: tx.id, status_id: 3, status: 'Paid', status_changed_at: tx.status_changed_at });
-    await sleep(QUIET_MS);
+    await h.untilIdle();
     expect(receiver.received).toHaveLength(1);
     expect(await logsOf(tenant, tx.id)).toHaveLength(1);
 
@@ -230,7 +229,7 @@ describe('automatic delivery of status changes (worker, 4 attempts)', () => {
       [3, 1, 'success', 'automatic'],
       [7, 1, 'success', 'automatic'],
     ]);
-    await sleep(QUIET_MS);
+    await h.untilIdle();
     expect(receiver.received).toHaveLength(2);
   });
 
@@ -259,7 +258,7 @@ describe('automatic delivery of status changes (worker, 4 attempts)', () => {
     const notifiableIds: number[] = res.body.ids.slice(0, 200);
 
     await receiver.waitForCount(200, 20_000);
-    await sleep(QUIET_MS);
+    await h.untilIdle();
     expect(receiver.received).toHaveLength(200);
 
     const delivered = receiver.received.map(bodyOf);
@@ -299,7 +298,7 @@ describe('automatic delivery of status changes (worker, 4 attempts)', () => {
     const stateOf = async () =>
       (await h.db.dataSource.query(`SELECT state FROM deliveries WHERE transaction_id = $1 AND status_id = 4`, [tx.id]))[0]?.state;
     await waitFor(async () => (await stateOf()) === 'cancelled', 10_000, 'the worker to handle the change');
-    await sleep(QUIET_MS);
+    await h.untilIdle();
     expect(await logsOf(tenant, tx.id)).toHaveLength(0);
 
     const patched = await h.admin('PATCH', `/admin/merchants/${tenant.merchant.id}`, { webhook_url: `${receiver.url}/now-configured` });
@@ -314,7 +313,7 @@ describe('automatic delivery of status changes (worker, 4 attempts)', () => {
     const rows = await waitForLogs(tenant, tx.id, 1);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status_id: 9, trigger: 'automatic', attempt: 1, outcome: 'success', url: `${receiver.url}/now-configured` });
-    await sleep(QUIET_MS);
+    await h.untilIdle();
     expect(receiver.received).toHaveLength(1);
   });
 });

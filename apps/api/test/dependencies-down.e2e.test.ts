@@ -11,6 +11,7 @@ import {
   type ReceivedWebhook,
   type WebhookReceiver,
 } from '@wr/testing';
+import { deliveryJobId } from '@wr/queues';
 import { startApiServer, type RunningApi } from '../src/server.js';
 import { startHarness, type Harness, type Tenant } from './support/harness.js';
 
@@ -26,8 +27,6 @@ const QUICK_MS = 2000;
 /** A request that has not answered by then is reported as hanging (instead of hanging the test). */
 const HANG_MS = 6000;
 const PG_PORT = Number(new URL(process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres').port || 5432);
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------------------------------------
 // Helpers: raw HTTP with timing, an own redis-server, a TCP proxy in front of PostgreSQL.
@@ -335,12 +334,14 @@ describe('dependencies down: Redis stopped mid-run (API and worker on a redis-se
       { transaction_id: existing.id, status_id: 4 },
     ]);
 
-    // Nothing reached the merchant while Redis was away, and the 503 resend attempted nothing.
-    await sleep(500);
+    // Nothing reached the merchant while Redis was away, and the 503 resend attempted nothing:
+    // an attempt is claimed in the ledger and audited before its request goes out, and neither
+    // happened, so nothing had been sent when the receiver was looked at.
     expect(receiver.received).toHaveLength(0);
     const noLogs = await call(h.api.url, 'GET', `/v1/webhook-logs?transaction_id=${existing.id}`, { token: tenant.apiKey });
     expect(noLogs.status).toBe(200);
     expect(noLogs.body.data).toEqual([]);
+    expect(await h.db.dataSource.query('SELECT attempts FROM deliveries')).toEqual([{ attempts: 0 }, { attempts: 0 }]);
 
     // Redis comes back on the same port, empty; nobody restarts the API or the worker.
     await redis.start();
@@ -350,7 +351,7 @@ describe('dependencies down: Redis stopped mid-run (API and worker on a redis-se
     // The sweeper queues what the outage left owed in the ledger; the worker delivers it.
     const hooks = await receiver.waitForCount(2, 15_000);
     await waitFor(async () => (await outbox()).length === 0, 5000, 'the ledger to hold nothing owed');
-    await sleep(1000);
+    await h.untilIdle();
     expect(receiver.received).toHaveLength(2);
     expect(hooks.map(bodyOf).map((b) => [b.transactionId, b.statusId]).sort((a, b) => a[0] - b[0])).toEqual(
       [
@@ -380,6 +381,8 @@ describe('dependencies down: Redis stopped mid-run (API and worker on a redis-se
       10_000,
       'the webhook of a change made after the outage',
     );
+    // The webhook arrives before its delivery is marked final: once nothing is left to do.
+    await h.untilIdle();
     expect(await outbox()).toEqual([]);
 
     const bulkAgain = await call(h.api.url, 'POST', '/v2/payin/notifications/resend', {
@@ -435,7 +438,7 @@ describe('dependencies down: Redis stopped mid-run (API and worker on a redis-se
       'the webhook of the change made while Redis hung',
     );
     await waitFor(async () => (await outbox()).length === 0, 5000, 'the ledger to hold nothing owed');
-    await sleep(1000);
+    await h.untilIdle();
     expect(receiver.received.map(bodyOf).filter((b) => b.transactionId === created.body.id || b.transactionId === existing.id)).toEqual([
       expect.objectContaining({ transactionId: created.body.id, statusId: 6 }),
     ]);
@@ -525,7 +528,8 @@ describe('dependencies down: PostgreSQL unreachable (API and worker connected th
     // Asked again, still 503 (not a hang once the pool has given up on its connections).
     for (const [what, run] of callsNeedingPostgres(api, tx.id)) expectQuick503(await run(), `${what} (again)`);
 
-    await sleep(300);
+    // Every call has answered and no worker runs: anything they had sent would be here already
+    // (and audited, which the check after the restore shows it was not).
     expect(receiver.received).toHaveLength(0);
 
     await proxy.restore();
@@ -618,10 +622,20 @@ describe('dependencies down: PostgreSQL unreachable (API and worker connected th
     worker.workers[0]!.off('completed', onCompleted);
     expect(cutFor).toMatchObject({ outcome: 'http_error', attempt: 1, state: 'pending' });
 
-    // An outage longer than all the remaining backoff (at most 2.8 s).
-    await sleep(4000);
+    // The outage lasts until the next attempt's wake-up has come due, met it, and gone back to
+    // wait without spending the attempt.
+    const [{ id: deliveryId }] = await h.db.dataSource.query('SELECT id::int AS id FROM deliveries WHERE transaction_id = $1', [tx.id]);
+    await waitFor(
+      async () => {
+        const wakeUp = await worker.context.deliveryQueue.getJob(deliveryJobId(deliveryId, 2));
+        return wakeUp !== undefined && wakeUp.attemptsStarted >= 1 && (await wakeUp.getState()) === 'delayed';
+      },
+      10_000,
+      'the second attempt to be put off by the outage',
+    );
     expect(receiver.received).toHaveLength(1);
     await proxy.restore();
+    const restoredAt = Date.now();
 
     const hooks = await receiver.waitForCount(2, 15_000);
     expect(hooks.map(bodyOf)).toEqual([
@@ -629,7 +643,7 @@ describe('dependencies down: PostgreSQL unreachable (API and worker connected th
       expect.objectContaining({ transactionId: tx.id, statusId: 3 }),
     ]);
     expect(hooks[1]!.headers['webhook-id']).toBe(hooks[0]!.headers['webhook-id']);
-    expect(hooks[1]!.receivedAt).toBeGreaterThan(cutAt + 4000);
+    expect(hooks[1]!.receivedAt).toBeGreaterThanOrEqual(restoredAt);
 
     let rows: any[] = [];
     await waitFor(
@@ -641,7 +655,7 @@ describe('dependencies down: PostgreSQL unreachable (API and worker connected th
       10_000,
       'two audit rows',
     );
-    await sleep(1000);
+    await h.untilIdle();
     expect(receiver.received).toHaveLength(2);
     expect(rows.map((r) => [r.trigger, r.attempt, r.outcome, r.http_status])).toEqual([
       ['automatic', 1, 'http_error', 500],

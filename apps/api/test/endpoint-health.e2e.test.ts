@@ -206,7 +206,11 @@ describe('endpoint health: circuit breaker, recovery, 410, operators told', () =
     for (const id of ids.slice(1)) await setStatus(id, 4);
     // One transaction moves on again while the endpoint is disabled: both statuses wait.
     await setStatus(ids[1]!, 9);
-    await sleep(3000);
+    // Every wake-up has met the disabled endpoint and parked its delivery; no probe is scheduled,
+    // and a prober pass finds nothing to probe.
+    await h.untilIdle();
+    expect(await endpointOf(tenant)).toMatchObject({ state: 'disabled', next_probe_at: null });
+    expect(await h.worker!.prober.runOnce()).toMatchObject({ probed: 0 });
     // The 410 itself, and nothing since: no probe goes to a disabled endpoint.
     expect(receiver.hooks).toHaveLength(1);
     expect(receiver.hooks[0]!.answered).toBe(410);
@@ -222,7 +226,7 @@ describe('endpoint health: circuit breaker, recovery, 410, operators told', () =
     // 21 waited; of ids[1]'s two statuses only the newest goes (order per transaction).
     expect(enabled.body.to_send).toBe(20);
     await waitFor(() => ids.every((id) => receiver.delivered(id).length > 0), 15_000, 'every owed status to arrive');
-    await sleep(1500);
+    await h.untilIdle();
     for (const id of ids) expect(receiver.delivered(id)).toHaveLength(1);
     expect(receiver.delivered(ids[1]!)[0]!.statusId).toBe(9);
     expect((await endpointOf(tenant)).state).toBe('healthy');
@@ -328,7 +332,10 @@ describe('endpoint health: failing for ENDPOINT_DISABLE_AFTER_HOURS disables the
       const incidents = (await h.request('GET', `/v1/merchants/${tenant.merchant.id}/incidents`, { token: tenant.apiKey })).body.data;
       expect(incidents[0]).toMatchObject({ state: 'open', disabled_reason: 'failing_too_long' });
       const sent = receiver.hooks.length;
-      await sleep(4000);
+      // Probes stop: none is scheduled, a prober pass probes nothing, and no wake-up is left.
+      expect(await endpoint()).toMatchObject({ state: 'disabled', next_probe_at: null });
+      expect(await h.worker!.prober.runOnce()).toMatchObject({ probed: 0 });
+      await h.untilIdle();
       expect(receiver.hooks.length).toBe(sent);
 
       const metrics = await (await fetch(`http://127.0.0.1:${h.worker!.metricsPort}/metrics`)).text();

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { RATE_WINDOW_MS } from '@wr/queues';
 import { startWebhookReceiver, waitFor, type ReceivedWebhook, type WebhookReceiver } from '@wr/testing';
 import { payinsEvery, startHarness, type Harness, type Tenant } from './support/harness.js';
 
@@ -263,7 +264,7 @@ describe('per-merchant flow control (max_concurrency, max_per_second, Retry-Afte
     const replayMs = Date.now() - replayStartedAt;
     expect(status).toMatchObject({ state: 'completed', total: 2000, processed: 2000, succeeded: 2000, failed: 0 });
     await waitFor(() => receiver.receipts.filter((r) => live.has(r.transactionId)).length >= 50, 10_000, 'every live webhook');
-    await sleep(300);
+    await h.untilIdle();
 
     const bulkReceipts = receiver.receipts.filter((r) => !live.has(r.transactionId));
     const liveReceipts = receiver.receipts.filter((r) => live.has(r.transactionId));
@@ -299,8 +300,10 @@ describe('per-merchant flow control (max_concurrency, max_per_second, Retry-Afte
     const warmUp = await startReplay(tenant, '2026-03-25 06:00:00', '2026-03-25 07:00:00');
     expect(warmUp.total).toBe(100);
     expect((await waitForCompleted(tenant, warmUp.jobId, 10_000)).status).toMatchObject({ state: 'completed', succeeded: 100 });
-    // ...and its grants out of the 1-second window before the measured replay starts.
-    await sleep(1100);
+    // ...and its grants out of the rate window before the measured replay starts (each was granted
+    // before its request arrived).
+    const lastWarmReceipt = Math.max(...receiver.received.map((r) => r.receivedAt));
+    await waitFor(() => Date.now() > lastWarmReceipt + RATE_WINDOW_MS, 5000, 'the warm-up grants to leave the rate window');
     const warm = receiver.received.length;
     expect(warm).toBe(100);
 
@@ -366,7 +369,7 @@ describe('per-merchant flow control (max_concurrency, max_per_second, Retry-Afte
 
       // 10 webhooks and the retry of the one answered 429.
       const hooks = await receiver.waitForCount(11, 15_000);
-      await sleep(500);
+      await h.untilIdle();
       expect(hooks).toHaveLength(11);
       const first = hooks[0]!;
       const throttledId = transactionIdOf(first);

@@ -112,8 +112,9 @@ describe('graceful shutdown on SIGTERM', () => {
     expect(between.state).toBe('running');
     expect(between.processed).toBeLessThan(COUNT);
     expect(atExit).toBeLessThan(COUNT);
-    // Nothing is sent once the process is gone.
-    await new Promise((r) => setTimeout(r, 300));
+    // Nothing is sent once the process is gone: its connections are closed, so whatever it had
+    // sent has been read.
+    await waitFor(async () => (await receiver.openConnections()) === 0, 5000, 'the stopped worker to hold no connection');
     expect(receiver.received.length).toBe(atExit);
 
     const second = spawnWorkerProcess(h.config, { BULK_CONCURRENCY: '4' });

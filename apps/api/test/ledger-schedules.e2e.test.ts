@@ -8,8 +8,6 @@ import { startHarness, type Harness, type Tenant } from './support/harness.js';
  * covers the gap, and consecutive firings' windows touch without a hole or an overlap.
  */
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 interface JobRow {
   id: string;
   state: string;
@@ -80,24 +78,31 @@ describe('recurring replays with a high-water mark', () => {
       const atFirst = await mark();
       expect(atFirst.covered_until).toBe(first.window_end.toISOString());
 
-      // Firings keep coming due (every second) while the first job runs: each is skipped.
-      await sleep(2500);
+      // Firings keep coming due (every second) while the first job runs: each is skipped, as the
+      // worker's own record of those firings says.
+      const skippedFirings = async () =>
+        (await h.worker!.context.scheduleQueue.getJobs(['completed'], 0, -1)).filter(
+          (j) => j.data.scheduleId === scheduleId && (j.returnvalue as { skipped?: string } | null)?.skipped === 'previous_still_running',
+        );
+      await waitFor(async () => (await skippedFirings()).length >= 1, 10_000, 'a firing to be skipped while the first job runs');
       const meanwhile = await mark();
       expect(meanwhile.covered_until).toBe(atFirst.covered_until);
       expect(Date.parse(meanwhile.next_run_at)).toBeGreaterThan(Date.parse(atFirst.next_run_at));
       const stillOne = await firingJobs(scheduleId);
       expect(stillOne.map((j) => [j.id, j.state])).toEqual([[first.id, 'running']]);
-      // The worker's own record of those firings says why they did nothing.
-      const firings = await h.worker!.context.scheduleQueue.getJobs(['completed'], 0, -1);
-      const skipped = firings.filter(
-        (j) => j.data.scheduleId === scheduleId && (j.returnvalue as { skipped?: string } | null)?.skipped === 'previous_still_running',
-      );
-      expect(skipped.length).toBeGreaterThanOrEqual(1);
 
       // Once the first job is done, later firings run again and cover the stretch the skipped ones left.
       await waitFor(async () => (jobs = await firingJobs(scheduleId)).length >= 3, 15_000, 'two more firings after the first job');
       expect((await h.request('DELETE', `/v1/replay-schedules/${scheduleId}`, { token: t.apiKey })).status).toBe(204);
-      await sleep(1500); // a firing already under way may still add its job
+      // A firing already under way may still add its job: wait until none is due or running any
+      // more and every job a firing added has ended.
+      await waitFor(
+        async () =>
+          Object.values(await h.api.context.scheduleQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized')).every((n) => n === 0),
+        10_000,
+        'the deleted schedule to stop firing',
+      );
+      await h.untilIdle();
       jobs = await firingJobs(scheduleId);
 
       expect(jobs[0]!.id).toBe(first.id);

@@ -14,7 +14,6 @@ const WINDOW_BUSY = { statusCode: 409, message: expect.stringMatching(/already q
 // The harness's worker: BULK_CONCURRENCY (default 4) batch jobs at once, 50 webhooks each.
 const BULK_IN_FLIGHT = 4 * 50;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const bodyOf = (hook: { body: string }) => JSON.parse(hook.body);
 const idsAt = (r: WebhookReceiver) => r.received.map((hook) => bodyOf(hook).transactionId as number);
 const sorted = (ids: number[]) => ids.slice().sort((a, b) => a - b);
@@ -107,7 +106,7 @@ describe('delivery ledger (PostgreSQL holds every delivery owed)', () => {
       }
 
       await waitForJob(t, bulk.body.job_id, 'completed');
-      await sleep(300);
+      await h.untilIdle();
       expect((await jobsOf(t.merchant.id)).map((j) => j.id)).toEqual([bulk.body.job_id]);
       expect(sorted(idsAt(r))).toEqual(sorted(payins));
     });
@@ -131,7 +130,7 @@ describe('delivery ledger (PostgreSQL holds every delivery owed)', () => {
       }
 
       await waitForJob(t, jobId, 'completed');
-      await sleep(300);
+      await h.untilIdle();
       expect((await jobsOf(t.merchant.id)).map((j) => j.id)).toEqual([jobId]);
       expect(sorted(idsAt(r))).toEqual(sorted([...payins, ...payouts]));
     });
@@ -161,7 +160,7 @@ describe('delivery ledger (PostgreSQL holds every delivery owed)', () => {
       const done = await waitForJob(t, jobs[0]!.id, 'completed');
       const expected = byPayin ? payins : [...payins, ...payouts];
       expect(done).toMatchObject({ total: expected.length, processed: expected.length, succeeded: expected.length, failed: 0 });
-      await sleep(300);
+      await h.untilIdle();
       expect(sorted(idsAt(r))).toEqual(sorted(expected));
       expect(await jobsOf(t.merchant.id)).toHaveLength(1);
     });
@@ -193,7 +192,7 @@ describe('delivery ledger (PostgreSQL holds every delivery owed)', () => {
         20_000,
         'every automatic delivery to be final',
       );
-      await sleep(300);
+      await h.untilIdle();
 
       for (const [n, id] of ids.entries()) {
         const patches = answers[n]!;
@@ -298,7 +297,8 @@ describe('delivery ledger (PostgreSQL holds every delivery owed)', () => {
       expect(cancelled.body).toMatchObject({ job_id: jobId, state: 'cancelled' });
       expect(countAtCancel).toBeLessThan(TOTAL - BULK_IN_FLIGHT);
 
-      await sleep(3000);
+      // Everything stops: no job left, no delivery still owed.
+      await h.untilIdle();
       const finalCount = r.received.length;
       // Only attempts already in flight when the cancel answered may still land.
       expect(finalCount).toBeLessThanOrEqual(countAtCancel + BULK_IN_FLIGHT);
@@ -352,6 +352,17 @@ describe('delivery ledger (PostgreSQL holds every delivery owed)', () => {
     const resendInvoice = (t: Tenant, id: number) => h.request('POST', `/invoices/resend-webhook/${id}`, { token: t.apiKey });
     const PENDING = (id: number) => ({ message: 'Reenvio do webhook em andamento', invoice_id: id, status: 'pending' });
 
+    /**
+     * The worker has run every wake-up that is due (none waits or runs; retries 60 s away stay
+     * delayed): a second delivery or attempt the call had queued would have been made by now.
+     */
+    const untilDueWakeUpsRan = () =>
+      waitFor(
+        async () => Object.values(await h.api.context.deliveryQueue.getJobCounts('waiting', 'active', 'prioritized')).every((n) => n === 0),
+        10_000,
+        'the due wake-ups to have run',
+      );
+
     async function manualDeliveries(transactionId: number): Promise<Array<{ id: string; sequence: number; status_id: number; state: string; attempts: number }>> {
       return query(
         `SELECT id, sequence, status_id, state, attempts FROM deliveries WHERE transaction_id = $1 AND trigger = 'manual' ORDER BY id`,
@@ -375,7 +386,7 @@ describe('delivery ledger (PostgreSQL holds every delivery owed)', () => {
       const second = await resendInvoice(t, tx.id);
       expect(second.status).toBe(200);
       expect(second.body).toEqual(PENDING(tx.id));
-      await sleep(500);
+      await untilDueWakeUpsRan();
       // Joined: the same delivery, no second attempt, nothing more sent.
       expect(await manualDeliveries(tx.id)).toEqual(afterFirst);
       expect(r.received).toHaveLength(1);
@@ -404,7 +415,7 @@ describe('delivery ledger (PostgreSQL holds every delivery owed)', () => {
       // And a fourth call for that new status joins the new delivery.
       const fourth = await resendInvoice(t, tx.id);
       expect(fourth.body).toEqual(PENDING(tx.id));
-      await sleep(500);
+      await untilDueWakeUpsRan();
       expect(await manualDeliveries(tx.id)).toEqual(afterThird);
       expect(r.received).toHaveLength(receivedBefore + 1);
     });

@@ -12,8 +12,6 @@ const everyNameIsLoopback = ((hostname: string, options: { all?: boolean }, call
   else callback(null, '127.0.0.1', 4);
 }) as unknown as LookupFunction;
 
-const QUIET_MS = 600;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('outbound safety with private targets disallowed', () => {
   let h: Harness;
@@ -86,7 +84,8 @@ describe('outbound safety with private targets disallowed', () => {
     expect((await h.admin('PATCH', `/admin/transactions/${tx.id}`, { status_id: 3 })).status).toBe(200);
     const logs = async () => (await h.request('GET', `/v1/webhook-logs?transaction_id=${tx.id}`, { token: tenant.apiKey })).body.data;
     await waitFor(async () => (await logs()).length >= 1, 10_000, 'the blocked attempt to be audited');
-    await sleep(QUIET_MS);
+    // Blocked is final: once nothing is left to do, no retry was queued.
+    await h.untilIdle();
     const rows = await logs();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ outcome: 'blocked', trigger: 'automatic', attempt: 1 });
@@ -101,7 +100,8 @@ describe('outbound safety with private targets disallowed', () => {
     await h.admin('PATCH', `/admin/transactions/${tx.id}`, { status_id: 4 });
     const logs = async () => (await h.request('GET', `/v1/webhook-logs?transaction_id=${tx.id}`, { token: tenant.apiKey })).body.data;
     await waitFor(async () => (await logs()).length >= 1, 10_000, 'the blocked attempt to be audited');
-    await sleep(QUIET_MS);
+    // Blocked is final: once nothing is left to do, no retry was queued.
+    await h.untilIdle();
     expect(await logs()).toEqual([expect.objectContaining({ outcome: 'blocked', url: `http://127.0.0.1:${port()}/old` })]);
     expect(receiver.received).toHaveLength(0);
   });

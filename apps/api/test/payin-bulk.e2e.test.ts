@@ -7,8 +7,6 @@ const UNAUTHORIZED = { statusCode: 401, message: 'Unauthorized', error: 'Unautho
 const MERCHANT_NOT_FOUND = { statusCode: 404, message: 'Merchant not found', error: 'Not Found' };
 const JOB_NOT_FOUND = { statusCode: 404, message: 'Job not found', error: 'Not Found' };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe('POST /v2/payin/notifications/resend (bulk payin resend, WePayout contract)', () => {
   let h: Harness;
   let receiver: WebhookReceiver;
@@ -191,7 +189,7 @@ describe('POST /v2/payin/notifications/resend (bulk payin resend, WePayout contr
         }
         expect(foreign.text).toBe(missing.text);
 
-        await sleep(500);
+        await h.untilIdle();
         expect(await allJobCount()).toBe(jobsBefore);
         expect(await jobRows(owner.merchant.id)).toHaveLength(0);
         expect(otherReceiver.received).toHaveLength(0);
@@ -236,14 +234,14 @@ describe('POST /v2/payin/notifications/resend (bulk payin resend, WePayout contr
         expect(explicitFalse.body).toEqual({ job_id: expect.stringMatching(/^[0-9a-f]{32}$/), total: 1 });
         await waitForState(t, explicitFalse.body.job_id, 'completed');
         expect(deliveredIds(r)).toEqual([ids[3]]);
-        await sleep(300);
+        await h.untilIdle();
         expect(await jobRows(t.merchant.id)).toHaveLength(1);
 
         // A dry run of a fresh start time leaves nothing behind and takes no lock.
         const dryWindow = { merchant_id: t.merchant.id, start_time: '2026-05-10 07:00:00', end_time: '2026-05-10 10:00:00' };
         const dry2 = await bulk(t, { ...dryWindow, dry_run: true });
         expect(dry2.body).toEqual({ job_id: null, total: 4 });
-        await sleep(300);
+        await h.untilIdle();
         expect(r.received).toHaveLength(1);
         expect(await jobRows(t.merchant.id)).toHaveLength(1);
 
@@ -276,7 +274,7 @@ describe('POST /v2/payin/notifications/resend (bulk payin resend, WePayout contr
         const done = await waitForState(t, res.body.job_id, 'completed');
         expect(done).toMatchObject({ total: 6, processed: 6, succeeded: 6, failed: 0 });
         expect(done.status_ids.slice().sort()).toEqual([3, 4, 9]);
-        await sleep(200);
+        await h.untilIdle();
         expect(deliveredIds(r).sort((a, b) => a - b)).toEqual(expected.sort((a, b) => a - b));
         const statuses = r.received.map((hook) => JSON.parse(hook.body).statusId as number);
         expect(new Set(statuses)).toEqual(new Set([3, 4, 9]));
@@ -501,7 +499,7 @@ describe('POST /v2/payin/notifications/resend (bulk payin resend, WePayout contr
             expect(row).toMatchObject({ trigger: 'bulk', resend_job_id: res.body.job_id, outcome: 'http_error', http_status: 500, response_body: 'down' });
           }
         }
-        await sleep(300);
+        await h.untilIdle();
         expect(picky.received).toHaveLength(11);
       } finally {
         await picky.close();
@@ -515,8 +513,20 @@ describe('POST /v2/payin/notifications/resend (bulk payin resend, WePayout contr
         const ids = await seed(t.merchant.id, payins('2026-06-06T10:00:00Z', 12));
         const res = await bulk(t, { merchant_id: t.merchant.id, start_time: '2026-06-06 10:00:00', end_time: '2026-06-06 11:00:00' });
         expect(res.body.total).toBe(12);
-        // 5 failures over 3+ deliveries open the circuit; after that only probes go out.
-        await sleep(4000);
+        // 5 failures over 3+ deliveries open the circuit; after that only probes go out: every
+        // delivery the job still owes is parked until the endpoint recovers.
+        await waitFor(
+          async () =>
+            (await h.request('GET', `/v1/merchants/${t.merchant.id}/endpoint`, { token: t.apiKey })).body.state === 'failing' &&
+            (
+              await h.db.dataSource.query(
+                `SELECT count(*)::int AS n FROM deliveries WHERE resend_job_id = $1 AND state = 'pending' AND held_since IS NULL`,
+                [res.body.job_id],
+              )
+            )[0].n === 0,
+          10_000,
+          'the circuit to open and the rest of the job to wait',
+        );
         const during = (await h.request('GET', `${RESEND}/${res.body.job_id}`, { token: t.apiKey })).body;
         expect(during).toMatchObject({ state: 'running', total: 12, processed: 0 });
         expect(failing.received.length).toBeLessThan(12 + 4);
@@ -564,7 +574,7 @@ describe('POST /v2/payin/notifications/resend (bulk payin resend, WePayout contr
           // Receivers can deduplicate: the retry carries the same webhook-id.
           expect(mine[0]!.webhook_id).toBe(mine[1]!.webhook_id);
         }
-        await sleep(300);
+        await h.untilIdle();
         expect(flaky.received).toHaveLength(16);
       } finally {
         await flaky.close();
@@ -593,11 +603,9 @@ describe('POST /v2/payin/notifications/resend (bulk payin resend, WePayout contr
         expect(cancelled.body).toMatchObject({ job_id: res.body.job_id, state: 'cancelled', total: TOTAL });
         expect(cancelled.body.finished_at).toEqual(expect.any(String));
 
-        // In-flight deliveries may land; then nothing more.
-        await sleep(2000);
+        // In-flight deliveries may land; then nothing more: no job is left and nothing is owed.
+        await h.untilIdle();
         const settled = slow.received.length;
-        await sleep(1500);
-        expect(slow.received.length).toBe(settled);
         expect(settled).toBeLessThan(TOTAL / 2);
 
         const status = await jobStatus(t, res.body.job_id);
@@ -617,7 +625,7 @@ describe('POST /v2/payin/notifications/resend (bulk payin resend, WePayout contr
         const stop = await cancel(t, next.body.job_id);
         expect(stop.status).toBe(200);
         expect(stop.body.state).toBe('cancelled');
-        await sleep(1000);
+        await h.untilIdle();
       } finally {
         await slow.close();
       }

@@ -9,8 +9,6 @@ const everyNameIsLoopback = ((_hostname: string, options: { all?: boolean }, cal
   else callback(null, '127.0.0.1', 4);
 }) as unknown as LookupFunction;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /**
  * The delivery path as production runs it: private targets refused, with one exact address
  * allowed (WEBHOOK_ALLOWED_TARGETS = the test receiver's 127.0.0.1:PORT). Deliveries to it go
@@ -104,7 +102,7 @@ describe('production configuration: private targets refused, the receiver allowe
     });
     expect(named.status).toBe(400);
     expect(named.body).toMatchObject({ message: 'Webhook URL points to a non-public address' });
-    await sleep(300);
+    await h.untilIdle();
     expect(other.received).toHaveLength(0);
     const logs = await h.request('GET', `/v1/webhook-logs?transaction_id=${tx.id}`, { token: tenant.apiKey });
     expect(logs.body.data.map((r: any) => r.outcome)).toEqual(['blocked']);

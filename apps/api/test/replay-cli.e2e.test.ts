@@ -218,7 +218,7 @@ describe('npm run replay (operator CLI) against the service', () => {
       const json = await runCli([...window(t, '2026-03-06T00:00:00Z', '2026-03-06T09:00:00Z'), '--dry-run', '--json']);
       expect(json.code).toBe(0);
       expect(JSON.parse(json.stdout)).toEqual({ dry_run: true, total: 7 });
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await h.untilIdle();
       expect(r.received).toHaveLength(0);
       const jobs = await h.db.dataSource.query('SELECT count(*)::int AS n FROM resend_jobs WHERE merchant_id = $1', [t.merchant.id]);
       expect(jobs[0].n).toBe(0);

@@ -158,7 +158,7 @@ describe('POST /v1/replays and /v1/replay-schedules (SPEC 6, "replay after the o
         expect(new Set(done.jobs_detail.map((j: any) => j.job_id)).size).toBe(3);
         expect(Date.parse(done.finished_at)).toBeGreaterThanOrEqual(Date.parse(done.created_at));
 
-        await sleep(300);
+        await h.untilIdle();
         expect(sorted(idsAt(r))).toEqual(sorted([ids[1]!, ids[2]!, ids[3]!, ids[4]!, ids[6]!, ids[7]!]));
         const rows = await auditRows(t, `merchant_id=${t.merchant.id}`);
         expect(rows).toHaveLength(6);
@@ -203,7 +203,7 @@ describe('POST /v1/replays and /v1/replay-schedules (SPEC 6, "replay after the o
         const done = await waitForReplay(t, res.body.id, 'completed');
         expect(done).toMatchObject({ state: 'completed', only_failed: true, jobs: 2, total: 3, processed: 3, succeeded: 3, failed: 0 });
 
-        await sleep(300);
+        await h.untilIdle();
         expect(sorted(idsAt(r))).toEqual(wanted);
         // Now that they succeeded, nothing is left to replay.
         const after = await replay(t, { ...window, only_failed: true, dry_run: true });
@@ -256,7 +256,7 @@ describe('POST /v1/replays and /v1/replay-schedules (SPEC 6, "replay after the o
         const res = await replay(t, { merchant_id: t.merchant.id, from: '2026-01-26T00:00:00Z', to: '2026-01-26T10:00:00Z', dry_run: true });
         expect(res.status).toBe(200);
         expect(res.body).toEqual({ id: null, total: 4 });
-        await sleep(500);
+        await h.untilIdle();
         expect(r.received).toHaveLength(0);
         expect(await jobCount(t.merchant.id)).toBe(0);
       } finally {
@@ -325,7 +325,7 @@ describe('POST /v1/replays and /v1/replay-schedules (SPEC 6, "replay after the o
           expect(res.body).toEqual(MERCHANT_NOT_FOUND);
         }
         expect(foreign.text).toBe(missing.text);
-        await sleep(500);
+        await h.untilIdle();
         expect(r.received).toHaveLength(0);
         expect(await jobCount(owner.merchant.id)).toBe(0);
       } finally {
@@ -361,6 +361,25 @@ describe('POST /v1/replays and /v1/replay-schedules (SPEC 6, "replay after the o
     const schedules = (t: Tenant) => h.request('GET', '/v1/replay-schedules', { token: t.apiKey });
     const createSchedule = (t: Tenant, body: unknown) => h.request('POST', '/v1/replay-schedules', { token: t.apiKey, body });
     const deleteSchedule = (t: Tenant, id: string) => h.request('DELETE', `/v1/replay-schedules/${encodeURIComponent(id)}`, { token: t.apiKey });
+
+    /** Firings of the schedule that did nothing because its previous replay was still running. */
+    const skippedFirings = async (scheduleId: string) =>
+      (await h.worker!.context.scheduleQueue.getJobs(['completed'], 0, -1)).filter(
+        (j) => j.data.scheduleId === scheduleId && (j.returnvalue as { skipped?: string } | null)?.skipped === 'previous_still_running',
+      );
+
+    /** Its scheduler is gone from Redis, no firing is due or running, and what firings started has ended. */
+    async function untilScheduleStopped(scheduleId: string): Promise<void> {
+      const queue = h.api.context.scheduleQueue;
+      await waitFor(
+        async () =>
+          (await queue.getJobScheduler(scheduleId)) === undefined &&
+          Object.values(await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized')).every((n) => n === 0),
+        10_000,
+        `schedule ${scheduleId} to stop firing`,
+      );
+      await h.untilIdle();
+    }
 
     it('when a schedule replays what failed in the last hour every second, then it fires on its schedule, redelivers only the failed ones, and stops once deleted', async () => {
       const r = await startWebhookReceiver();
@@ -456,11 +475,13 @@ describe('POST /v1/replays and /v1/replay-schedules (SPEC 6, "replay after the o
         expect(again.status).toBe(404);
         expect(again.body).toEqual(SCHEDULE_NOT_FOUND);
 
-        // A firing already under way may finish; after that, nothing more.
-        await sleep(1500);
+        // A firing already under way may finish; after that, nothing more: no firing is due or
+        // running, and a sweep (which re-creates schedulers from PostgreSQL) does not bring it back.
+        await untilScheduleStopped(scheduleId);
         const settledDeliveries = r.received.length;
         const settledFirings = (await firings()).length;
-        await sleep(3000);
+        await h.worker!.sweeper.runOnce();
+        await untilScheduleStopped(scheduleId);
         expect(r.received.length).toBe(settledDeliveries);
         expect((await firings()).length).toBe(settledFirings);
       } finally {
@@ -479,9 +500,11 @@ describe('POST /v1/replays and /v1/replay-schedules (SPEC 6, "replay after the o
         const created = await createSchedule(t, { merchant_id: t.merchant.id, every_seconds: 1, lookback_seconds: 3600, only_failed: true });
         expect(created.status).toBe(201);
         await slow.waitForCount(1, 10_000);
-        await sleep(4000);
+        // Firings come due while that delivery is in flight: each is skipped. Then it lands.
+        await waitFor(async () => (await skippedFirings(created.body.id)).length >= 1, 10_000, 'a firing skipped while the delivery is in flight');
+        await waitFor(async () => (await auditRows(t, `transaction_id=${failed}&trigger=scheduled`)).some((row) => row.outcome !== null), 10_000, 'the redelivery to land');
         expect((await deleteSchedule(t, created.body.id)).status).toBe(204);
-        await sleep(3000);
+        await untilScheduleStopped(created.body.id);
 
         // One redelivery, which succeeded; firings while it was in flight did not send it again.
         expect(slow.received.map(transactionIdOf)).toEqual([failed]);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Webhook } from 'standardwebhooks';
 import { generateWebhookSecret } from '@wr/delivery';
-import { startWebhookReceiver, testConfig, type ReceivedWebhook, type WebhookReceiver } from '@wr/testing';
+import { startWebhookReceiver, testConfig, waitFor, type ReceivedWebhook, type WebhookReceiver } from '@wr/testing';
 import { startApiServer } from '../src/server.js';
 import { startHarness, type Harness, type Tenant } from './support/harness.js';
 
@@ -159,7 +159,8 @@ describe('webhook secrets at rest and POST /v1/merchants/:id/webhook-secret/rota
     expect(res.status).toBe(200);
     const fresh = res.body.webhook_secret as string;
 
-    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(res.body.previous_secret_expires_at) - Date.now()) + 200));
+    const expiresAt = Date.parse(res.body.previous_secret_expires_at);
+    await waitFor(() => Date.now() > expiresAt, 5000, 'the overlap to run out');
     const hook = await nextWebhook(t, receiver);
     expect(signaturesOf(hook)).toHaveLength(1);
     expect(verifiesWith(fresh, hook)).toBe(true);

@@ -93,8 +93,8 @@ describe('POST /v3/webhooks/resend and resend logs (SimPay contract)', () => {
 
       const log = await waitForRequestState(id, t.apiKey, 'completed');
       expect(log).toMatchObject({ id, resend_type: kind, object_reference_id: tx.id, state: 'completed', total: 1, processed: 1, succeeded: 1, failed: 0 });
-      // A moment for any stray duplicate to land before counting.
-      await new Promise((r) => setTimeout(r, 200));
+      // Any stray duplicate would have landed once nothing is left to run.
+      await h.untilIdle();
       const bodies = bodiesOf(t.hooks());
       expect(bodies).toHaveLength(1);
       expect(bodies[0]).toMatchObject({ type: 'transaction.status_changed', transactionId: tx.id, externalId: `obj-${kind}`, kind, statusId: 3 });
@@ -120,7 +120,7 @@ describe('POST /v3/webhooks/resend and resend logs (SimPay contract)', () => {
         }
         const logs = await resendLogs(t.apiKey);
         expect(logs.body).toEqual({ worked: true, data: [] });
-        await new Promise((r) => setTimeout(r, 200));
+        await h.untilIdle();
         expect(t.hooks()).toHaveLength(0);
         expect(stranger.hooks()).toHaveLength(0);
       },
@@ -144,7 +144,7 @@ describe('POST /v3/webhooks/resend and resend logs (SimPay contract)', () => {
         expect(res.body).toEqual({ worked: false, detail: 'Account not found' });
       }
       expect((await resendLogs(t.apiKey)).body).toEqual({ worked: true, data: [] });
-      await new Promise((r) => setTimeout(r, 200));
+      await h.untilIdle();
       expect(stranger.hooks()).toHaveLength(0);
     });
 
@@ -220,7 +220,7 @@ describe('POST /v3/webhooks/resend and resend logs (SimPay contract)', () => {
       expect(log.jobs_detail).toHaveLength(96);
       expect(log.jobs_detail.every((j: any) => j.state === 'completed')).toBe(true);
 
-      await new Promise((r) => setTimeout(r, 300));
+      await h.untilIdle();
       const bodies = bodiesOf(t.hooks());
       expect(bodies.map((b) => b.externalId).sort()).toEqual(expected);
       expect(bodies.every((b) => b.kind === 'CASHIN' && b.statusId !== 1 && b.merchantId === t.merchantId)).toBe(true);
@@ -315,7 +315,7 @@ describe('POST /v3/webhooks/resend and resend logs (SimPay contract)', () => {
         expect(res.status).toBe(401);
         expect(res.body).toEqual({ worked: false, detail: 'Unauthorized' });
       }
-      await new Promise((r) => setTimeout(r, 200));
+      await h.untilIdle();
       expect(t.hooks()).toHaveLength(0);
     });
   });

@@ -1,6 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { webhookIdFor } from '@wr/domain';
 import { startWebhookReceiver, waitFor, type WebhookReceiver } from '@wr/testing';
+import type { RunningWorker } from '../../worker/src/workers.js';
 import { payinsEvery, startHarness, type Harness, type Tenant } from './support/harness.js';
 
 /**
@@ -17,7 +18,6 @@ import { payinsEvery, startHarness, type Harness, type Tenant } from './support/
 const PAYIN_BULK = '/v2/payin/notifications/resend';
 const ABANDONED = /^attempt abandoned/;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const bodyOf = (hook: { body: string }) => JSON.parse(hook.body);
 const idsAt = (r: WebhookReceiver) => r.received.map((hook) => bodyOf(hook).transactionId as number);
 const sorted = (ids: number[]) => ids.slice().sort((a, b) => a - b);
@@ -26,18 +26,34 @@ describe('stranded bulk jobs and deliveries are healed by the sweeper, without a
   let h: Harness;
   let receiver: WebhookReceiver;
   let tenant: Tenant;
+  /** The worker a test starts once its stranded state is built; stopped after the test. */
+  let worker: RunningWorker | undefined;
+
+  beforeAll(async () => {
+    h = await startHarness({ worker: false });
+  });
+
+  afterAll(async () => {
+    await h.close();
+  });
 
   beforeEach(async () => {
-    // No worker: the stranded state is built first, then a worker starts and finds it.
-    h = await startHarness({ worker: false });
+    // No worker: the stranded state is built first, then a worker starts and finds it. A receiver
+    // and a merchant of its own per test, and each test ends with nothing owed, so tests sharing
+    // the database and queues see only their own rows.
     receiver = await startWebhookReceiver();
     tenant = await h.createTenant({ webhookUrl: receiver.url });
   });
 
   afterEach(async () => {
+    await worker?.close();
+    worker = undefined;
     await receiver.close();
-    await h.close();
   });
+
+  const startWorker = async () => {
+    worker = await h.startWorker();
+  };
 
   const query = (sql: string, params: unknown[] = []) => h.db.dataSource.query(sql, params);
 
@@ -172,12 +188,12 @@ describe('stranded bulk jobs and deliveries are healed by the sweeper, without a
     const before = (await h.request('GET', `${PAYIN_BULK}/${jobId}`, { token: tenant.apiKey })).body;
     expect(before).toMatchObject({ state: 'running', total: TOTAL, processed: 0, succeeded: 0, failed: 0 });
 
-    await h.startWorker();
+    await startWorker();
     const done = await waitForJob(`${PAYIN_BULK}/${jobId}`, 'completed', 25_000);
     expect(done).toMatchObject({ job_id: jobId, state: 'completed', total: TOTAL, processed: TOTAL, succeeded: TOTAL, failed: 0 });
     expect(done.finished_at).not.toBeNull();
 
-    await sleep(1000); // nothing more arrives late
+    await h.untilIdle(); // nothing more arrives late
     const delivered = idsAt(receiver);
     expect(delivered).toHaveLength(TOTAL); // no duplicates: the first page was not added again
     expect(sorted(delivered)).toEqual(sorted(ids));
@@ -214,11 +230,11 @@ describe('stranded bulk jobs and deliveries are healed by the sweeper, without a
       processed: 0,
     });
 
-    await h.startWorker();
+    await startWorker();
     const done = await waitForJob(`/v1/resend-jobs/${jobId}`, 'completed', 15_000);
     expect(done).toMatchObject({ job_id: jobId, state: 'completed', total: TOTAL, processed: TOTAL, succeeded: TOTAL, failed: 0 });
 
-    await sleep(1000);
+    await h.untilIdle();
     expect(sorted(idsAt(receiver))).toEqual(sorted(ids));
     const audit = await auditRows(`resend_job_id=${jobId}`);
     expect(audit).toHaveLength(TOTAL);
@@ -229,13 +245,13 @@ describe('stranded bulk jobs and deliveries are healed by the sweeper, without a
     const { deliveryId, transactionId, webhookId } = await liveDeliveryDiedMidAttempt(1);
     expect((await auditRows(`transaction_id=${transactionId}`)).map((r) => [r.attempt, r.outcome])).toEqual([[1, null]]);
 
-    await h.startWorker();
+    await startWorker();
     const [hook] = await receiver.waitForCount(1, 15_000);
     expect(bodyOf(hook!)).toMatchObject({ transactionId, statusId: 3, sequence: 1 });
     expect(hook!.headers['webhook-id']).toBe(webhookId);
     await waitFor(async () => (await delivery(deliveryId)).state !== 'pending', 10_000, 'the delivery to be final');
 
-    await sleep(1000);
+    await h.untilIdle();
     expect(receiver.received).toHaveLength(1);
     const audit = await auditRows(`transaction_id=${transactionId}`);
     expect(audit).toEqual([
@@ -248,10 +264,11 @@ describe('stranded bulk jobs and deliveries are healed by the sweeper, without a
   it('when a live delivery spent its 4th and last attempt in a worker that died, then that attempt is closed as abandoned and the delivery fails without a 5th request', async () => {
     const { deliveryId, transactionId } = await liveDeliveryDiedMidAttempt(4);
 
-    await h.startWorker();
+    await startWorker();
     await waitFor(async () => (await delivery(deliveryId)).state !== 'pending', 10_000, 'the delivery to be final');
-    // A few more sweeps: nothing else is attempted.
-    await sleep(2000);
+    // Another sweep finds nothing to re-drive, and nothing else is attempted.
+    expect(await worker!.sweeper.runOnce()).toMatchObject({ liveRedriven: 0, liveFailed: 0 });
+    await h.untilIdle();
 
     expect(receiver.received).toHaveLength(0);
     expect(await delivery(deliveryId)).toMatchObject({ state: 'failed', attempts: 4, finished_at: expect.any(Date) });
@@ -276,12 +293,12 @@ describe('stranded bulk jobs and deliveries are healed by the sweeper, without a
     const deliveryId = Number(row.id);
     expect(await auditRows(`transaction_id=${tx.id}`)).toEqual([]);
 
-    await h.startWorker();
+    await startWorker();
     const [hook] = await receiver.waitForCount(1, 15_000);
     expect(bodyOf(hook!)).toMatchObject({ transactionId: tx.id, statusId: 3, sequence: 1, statusChangedAt: tx.status_changed_at });
     await waitFor(async () => (await delivery(deliveryId)).state !== 'pending', 10_000, 'the delivery to be final');
 
-    await sleep(1000);
+    await h.untilIdle();
     expect(receiver.received).toHaveLength(1);
     expect(await delivery(deliveryId)).toMatchObject({ state: 'succeeded', attempts: 1 });
     const audit = await auditRows(`transaction_id=${tx.id}`);

@@ -16,8 +16,10 @@ describe('a worker killed in the middle of a bulk replay', () => {
   const children: ChildProcess[] = [];
 
   beforeAll(async () => {
-    // Short job locks: the dead worker's jobs are handed over after 2 s instead of 30 s.
-    h = await startHarness({ env: { JOB_LOCK_MS: '2000', BULK_CONCURRENCY: '4' } });
+    // Short job locks: the dead worker's jobs are handed over after 2 s instead of 30 s. A 1 s
+    // request timeout (the receiver answers in 5 ms) makes the attempts the dead worker had in
+    // flight due again after a 12 s lease instead of 16 s (twice the timeout, plus 10 s).
+    h = await startHarness({ env: { JOB_LOCK_MS: '2000', BULK_CONCURRENCY: '4', WEBHOOK_TIMEOUT_MS: '1000' } });
     receiver = await startWebhookReceiver({ delayMs: 5 });
   });
 

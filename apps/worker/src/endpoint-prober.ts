@@ -4,6 +4,7 @@ import type { Logger } from '@wr/logger';
 import type { EndpointEvents } from '@wr/replays';
 import { attemptLeaseMs } from '@wr/queues';
 import { runAttempts, type AttemptDeps } from './attempts.js';
+import { runEvery } from './periodic.js';
 
 /** Endpoints probed per tick, per worker: probes are one request each, spread over workers. */
 const PROBES_PER_TICK = 20;
@@ -83,21 +84,11 @@ export function startEndpointProber(
     return { probed: probed.filter(Boolean).length, disabled: disabled.length };
   };
 
-  let pass: Promise<unknown> | null = null;
-  const timer = setInterval(() => {
-    if (pass) return;
-    pass = runOnce()
-      .catch((err: Error) => deps.logger.warn('endpoint probing failed', { err: err.message }))
-      .finally(() => {
-        pass = null;
-      });
-  }, deps.tickMs);
-  timer.unref();
-  return {
-    runOnce,
-    async stop() {
-      clearInterval(timer);
-      await pass;
-    },
-  };
+  const loop = runEvery(deps.tickMs, () =>
+    runOnce().then(
+      () => undefined,
+      (err: Error) => void deps.logger.warn('endpoint probing failed', { err: err.message }),
+    ),
+  );
+  return { runOnce, stop: () => loop.stop() };
 }

@@ -14,6 +14,7 @@ import {
   type ReplayLock,
 } from '@wr/queues';
 import { completeIfDone } from './replay-lifecycle.js';
+import { runEvery } from './periodic.js';
 import type { ScheduleKeeper } from './schedule-keeper.js';
 
 /** Rows per statement, and statements per kind per pass: bounded work whatever the backlog. */
@@ -138,27 +139,17 @@ export function startSweeper(deps: {
     return report;
   };
 
-  let pass: Promise<void> | null = null;
-  const timer = setInterval(() => {
+  const loop = runEvery(
+    deps.intervalMs,
+    () =>
+      runOnce().then(
+        (r) => {
+          if (Object.values(r).some((n) => n > 0)) deps.logger.info('sweeper re-drove what was left behind', { ...r });
+        },
+        (err: Error) => void deps.logger.warn('sweep failed', { err: err.message }),
+      ),
     // While Redis is away nothing can be queued: the rows wait, untouched, for it to come back.
-    if (pass || deps.redis.status !== 'ready') return;
-    pass = runOnce()
-      .then((r) => {
-        if (Object.values(r).some((n) => n > 0)) deps.logger.info('sweeper re-drove what was left behind', { ...r });
-      })
-      .catch((err: Error) => {
-        deps.logger.warn('sweep failed', { err: err.message });
-      })
-      .finally(() => {
-        pass = null;
-      });
-  }, deps.intervalMs);
-  timer.unref();
-  return {
-    runOnce,
-    async stop() {
-      clearInterval(timer);
-      await pass;
-    },
-  };
+    () => deps.redis.status === 'ready',
+  );
+  return { runOnce, stop: () => loop.stop() };
 }

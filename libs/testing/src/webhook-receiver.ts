@@ -22,6 +22,8 @@ export interface WebhookReceiver {
   /** Changes how later requests are answered; a function decides per request. */
   respondWith(behaviour: ReceiverBehaviour | ((req: ReceivedWebhook) => ReceiverBehaviour)): void;
   waitForCount(count: number, timeoutMs?: number): Promise<ReceivedWebhook[]>;
+  /** Connections open to it now; none means every request a client sent has been read. */
+  openConnections(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -61,6 +63,9 @@ export async function startWebhookReceiver(initial: ReceiverBehaviour = {}): Pro
     async waitForCount(count, timeoutMs = 10_000) {
       await waitFor(() => received.length >= count, timeoutMs, `receiver to get ${count} webhooks (got ${received.length})`);
       return received;
+    },
+    openConnections() {
+      return new Promise<number>((resolve, reject) => server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
     },
     async close() {
       for (const t of timers) clearTimeout(t);

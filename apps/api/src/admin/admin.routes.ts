@@ -27,14 +27,13 @@ import {
   createMerchantSchema,
   createTransactionBatchSchema,
   createTransactionSchema,
-  encodeCursor,
   listAccountsSchema,
   listMerchantsSchema,
   listTransactionsSchema,
   updateMerchantSchema,
-  type CursorKind,
   type Page,
 } from './admin.schemas.js';
+import { encodeCursor, type CursorKind } from '../http/cursors.js';
 
 const SMALL_BODY = '32kb';
 // 10,000 transactions with modest `data` objects.

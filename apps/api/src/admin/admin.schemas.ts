@@ -1,4 +1,5 @@
 import Joi from 'joi';
+import { cursorParam } from '../http/cursors.js';
 import { statusId, timestamp, transactionKind } from '../http/joi-types.js';
 import { END_TO_END_ID_PATTERN, EXTERNAL_ID_PATTERN, type TransactionKind } from '@wr/domain';
 
@@ -90,28 +91,6 @@ export const updateMerchantSchema = Joi.object<UpdateMerchantBody>({
 
 // --- lists --------------------------------------------------------------------------------------
 
-/** What a list cursor names; the tag keeps one list's cursor from being taken by another. */
-export type CursorKind = 'account' | 'merchant' | 'transaction';
-
-/** Cursors are opaque to clients: the tagged id of the last row served, base64url-encoded. */
-export function encodeCursor(kind: CursorKind, id: number): string {
-  return Buffer.from(`${kind}:${id}`).toString('base64url');
-}
-
-/** A cursor this API returned for this list, validated into the id it names. */
-function cursor(kind: CursorKind) {
-  const pattern = new RegExp(`^${kind}:([1-9][0-9]{0,15})$`);
-  return Joi.string()
-    .max(64)
-    .description(`\`next_cursor\` of the previous page of ${kind}s (opaque; another list's cursor is refused).`)
-    .custom((value: string, helpers) => {
-      const match = pattern.exec(Buffer.from(value, 'base64url').toString('utf8'));
-      const id = match ? Number(match[1]) : NaN;
-      return Number.isSafeInteger(id) ? id : helpers.error('any.invalid');
-    })
-    .messages({ 'any.invalid': '{{#label}} is not a cursor this API returned' });
-}
-
 const limit = Joi.number().integer().min(1).max(200).default(50).description('Page size.');
 
 export interface ListQuery {
@@ -131,18 +110,18 @@ export function pageOf<T extends { id: number }>(rows: T[], limit: number): Page
   return { items, nextBeforeId: rows.length > limit ? items[items.length - 1]!.id : null };
 }
 
-export const listAccountsSchema = Joi.object<ListQuery>({ cursor: cursor('account'), limit });
+export const listAccountsSchema = Joi.object<ListQuery>({ cursor: cursorParam('account'), limit });
 
 export const listMerchantsSchema = Joi.object<ListQuery & { account_id?: number }>({
   account_id: int32Id.description("Only this account's merchants."),
-  cursor: cursor('merchant'),
+  cursor: cursorParam('merchant'),
   limit,
 });
 
 /** `merchant_id` is required: transactions run to millions, and one merchant's are what anyone reads. */
 export const listTransactionsSchema = Joi.object<ListQuery & { merchant_id: number }>({
   merchant_id: int32Id.required().description('The merchant.'),
-  cursor: cursor('transaction'),
+  cursor: cursorParam('transaction'),
   limit,
 });
 

@@ -1,6 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import Joi from 'joi';
-import { DELIVERY_OUTCOMES, ENDPOINT_STATES, ValidationError } from '@wr/domain';
+import { cursorParam, encodeCursor } from '../http/cursors.js';
+import { DELIVERY_OUTCOMES, ENDPOINT_STATES } from '@wr/domain';
 import type { IncidentSummary } from '@wr/db';
 import { accountIdOf } from '../auth/auth.middleware.js';
 import { timestamp } from '../http/joi-types.js';
@@ -12,8 +13,8 @@ import type { EndpointHealthService, EndpointView } from './endpoint-health.serv
 
 const MAX_MERCHANT_ID = 2_147_483_647;
 
-export const incidentsQuerySchema = Joi.object<{ cursor?: string; limit: number }>({
-  cursor: Joi.string().max(64).description('The `next_cursor` of the previous page.'),
+export const incidentsQuerySchema = Joi.object<{ cursor?: number; limit: number }>({
+  cursor: cursorParam('incident'),
   limit: Joi.number().integer().min(1).max(100).default(20).description('Page size.'),
 });
 
@@ -21,15 +22,6 @@ export const enableBodySchema = Joi.object<{ since?: Date }>({
   since: timestamp().description('Deliver only what changed since then; older live deliveries owed are cancelled.'),
 }).id('EnableEndpointRequest');
 
-function encodeCursor(id: number): string {
-  return Buffer.from(`incident:${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): number {
-  const match = /^incident:([1-9][0-9]{0,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw new ValidationError('"cursor" is not a cursor this API returned', 'cursor');
-  return Number(match[1]);
-}
 
 const iso = (d: Date | null | undefined) => d?.toISOString() ?? null;
 
@@ -149,10 +141,10 @@ export function endpointHealthRoutes(deps: { auth: RequestHandler; service: Endp
     const q = validate(incidentsQuerySchema, req.query);
     const rows = await deps.service.incidents(accountIdOf(req), merchantId, {
       limit: q.limit + 1,
-      beforeId: q.cursor ? decodeCursor(q.cursor) : undefined,
+      beforeId: q.cursor,
     });
     const page = rows.slice(0, q.limit);
-    res.json({ data: page.map(presentIncident), next_cursor: rows.length > q.limit ? encodeCursor(page[page.length - 1]!.id) : null });
+    res.json({ data: page.map(presentIncident), next_cursor: rows.length > q.limit ? encodeCursor('incident', page[page.length - 1]!.id) : null });
   });
 
   router.post('/merchants/:id/endpoint/enable', deps.auth, jsonBody('8kb'), async (req, res) => {

@@ -1,6 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import Joi from 'joi';
-import { DELIVERY_OUTCOMES, DELIVERY_TRIGGERS, ValidationError, MAX_TRANSACTION_ID, type DeliveryOutcome, type DeliveryTrigger } from '@wr/domain';
+import { cursorParam, encodeCursor } from '../http/cursors.js';
+import { DELIVERY_OUTCOMES, DELIVERY_TRIGGERS, MAX_TRANSACTION_ID, type DeliveryOutcome, type DeliveryTrigger } from '@wr/domain';
 import { accountIdOf } from '../auth/auth.middleware.js';
 import { timestamp } from '../http/joi-types.js';
 import { pathId } from '../http/path-params.js';
@@ -17,7 +18,7 @@ interface WebhookLogQuery {
   resend_job_id?: string;
   from?: Date;
   to?: Date;
-  cursor?: string;
+  cursor?: number;
   limit: number;
 }
 
@@ -29,7 +30,7 @@ export const webhookLogQuerySchema = Joi.object<WebhookLogQuery>({
   resend_job_id: Joi.string().pattern(JOB_ID_PATTERN).description('Only attempts of this bulk job.'),
   from: timestamp().description('Sent at or after (ISO 8601).'),
   to: timestamp().when('from', { is: Joi.exist(), then: Joi.date().greater(Joi.ref('from')) }).description('Sent before (ISO 8601; after `from`).'),
-  cursor: Joi.string().max(64).description('`next_cursor` of the previous page (opaque).'),
+  cursor: cursorParam('log'),
   limit: Joi.number().integer().min(1).max(200).default(50).description('Page size.'),
 });
 
@@ -37,17 +38,6 @@ export const webhookLogPageSchema = answer({
   data: Joi.array().items(webhookLogSchema),
   next_cursor: Joi.string().allow(null).description('Pass as `cursor` for the next (older) page; null on the last page.'),
 }).id('WebhookLogPage');
-
-/** Cursors are opaque to clients: the id of the last row served, base64url-encoded. */
-function encodeCursor(id: number): string {
-  return Buffer.from(`log:${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): number {
-  const match = /^log:([1-9][0-9]{0,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw new ValidationError('"cursor" is not a cursor this API returned', 'cursor');
-  return Number(match[1]);
-}
 
 /** The audit trail (SPEC 6): every attempt of the caller's account, newest first. */
 export function webhookLogRoutes(deps: { auth: RequestHandler; service: WebhookLogsService }): Router {
@@ -67,11 +57,11 @@ export function webhookLogRoutes(deps: { auth: RequestHandler; service: WebhookL
         sentFrom: q.from,
         sentTo: q.to,
       },
-      { beforeId: q.cursor ? decodeCursor(q.cursor) : undefined, limit: q.limit + 1 },
+      { beforeId: q.cursor, limit: q.limit + 1 },
     );
     const page = rows.slice(0, q.limit);
     const hasMore = rows.length > q.limit;
-    res.json({ data: page.map(presentWebhookLog), next_cursor: hasMore ? encodeCursor(page[page.length - 1]!.id) : null });
+    res.json({ data: page.map(presentWebhookLog), next_cursor: hasMore ? encodeCursor('log', page[page.length - 1]!.id) : null });
   });
 
   router.get('/webhook-logs/:id', async (req, res) => {

@@ -7,6 +7,7 @@ import {
   testConfig,
   TEST_ADMIN_TOKEN,
   uniqueQueuePrefix,
+  waitFor,
   type TestDatabase,
 } from '@wr/testing';
 import { startApiServer, type RunningApi } from '../../src/server.js';
@@ -33,6 +34,18 @@ export interface Harness {
   /** Transactions of one merchant without any automatic webhook (one batch); their ids in input order. */
   seedTransactions(merchantId: number, rows: SeedRow[]): Promise<number[]>;
   startWorker(overrides?: Record<string, string>): Promise<RunningWorker>;
+  /**
+   * Resolves once nothing is left that could still send a webhook: the ledger owes nothing (no
+   * pending delivery outside an endpoint hold, no queued or running replay) and the delivery and
+   * bulk queues hold no job waiting, running or delayed. Webhooks are sent only by those jobs, and
+   * a failed attempt queues its retry before its job ends, so what has not arrived by then will
+   * not arrive: tests prove "nothing more" with this rather than by watching a clock.
+   */
+  untilIdle(options?: {
+    timeoutMs?: number;
+    /** Set: only what is due within this many ms counts (a retry minutes away may stay owed). */
+    dueWithinMs?: number;
+  }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -129,6 +142,44 @@ export async function startHarness(
       workers.push(worker);
       harness.worker ??= worker;
       return worker;
+    },
+    async untilIdle({ timeoutMs = 15_000, dueWithinMs }: { timeoutMs?: number; dueWithinMs?: number } = {}) {
+      // Producers before consumers (fan-out, then batches, then single deliveries): a job adds its
+      // children before it ends, so a child cannot slip past between two counts.
+      const queues = [api.context.fanoutQueue, api.context.bulkDeliveryQueue, api.context.deliveryQueue];
+      const jobsLeft = async () => {
+        let n = 0;
+        for (const queue of queues) {
+          const counts = await queue.getJobCounts('waiting', 'active', 'prioritized', 'waiting-children');
+          n += Object.values(counts).reduce((a, b) => a + b, 0);
+          n += await queue.getDelayedCount(dueWithinMs === undefined ? undefined : Date.now() + dueWithinMs);
+        }
+        return n;
+      };
+      const rowsOwed = async () =>
+        Number(
+          (
+            await db.dataSource.query(
+              `SELECT (SELECT count(*) FROM deliveries WHERE state = 'pending' AND held_since IS NULL
+                         AND ($1::float8 IS NULL OR next_attempt_at < now() + $1::float8 * interval '1 millisecond'))
+                    + (SELECT count(*) FROM resend_jobs WHERE state IN ('queued', 'running')
+                         AND ($1::float8 IS NULL OR (NOT fanout_done AND (run_at IS NULL OR run_at < now() + $1::float8 * interval '1 millisecond')))) AS n`,
+              [dueWithinMs ?? null],
+            )
+          )[0].n,
+        );
+      let last = '';
+      await waitFor(
+        async () => {
+          const [jobs, rows] = [await jobsLeft(), await rowsOwed()];
+          last = `${jobs} jobs, ${rows} rows owed`;
+          return jobs === 0 && rows === 0;
+        },
+        timeoutMs,
+        'the worker to have nothing left to do',
+      ).catch((err: Error) => {
+        throw new Error(`${err.message} (last seen ${last})`);
+      });
     },
     async close() {
       for (const w of workers) await w.close().catch(() => undefined);
