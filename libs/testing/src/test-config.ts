@@ -25,9 +25,7 @@ export function testConfig(databaseUrl: string, queuePrefix: string, overrides: 
     WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
     RETRY_BASE_DELAY_MS: '20',
     WEBHOOK_TIMEOUT_MS: '3000',
-    // The production default: a burst of concurrent requests waits for a pooled connection no longer
-    // than it would in production (pool waits count towards the API's 1 s connect timeout).
-    DB_POOL_SIZE: '10',
+    DB_POOL_SIZE: '4',
     WORKER_METRICS_PORT: '0',
     RECONCILE_INTERVAL_MS: '500',
     REDRIVE_AFTER_MS: '3000',
