@@ -49,9 +49,11 @@ export interface ApiContextOptions {
 export async function createApiContext(config: AppConfig, logger: Logger, options: ApiContextOptions = {}): Promise<ApiContext> {
   const runtime = await createRuntime(config, logger, {
     service: 'api',
-    // Every API query is short (batch inserts go in chunks): with these bounds an unreachable or
-    // silent PostgreSQL costs a request well under the 2 s in which it must answer 503.
-    database: { applicationName: 'wr-api', queryTimeoutMs: 1200, connectTimeoutMs: 1000 },
+    // Every API query is short (batch inserts go in chunks): with these bounds a silent PostgreSQL
+    // costs a request under the 2 s in which it must answer 503. A statement that times out inside
+    // a transaction is followed by a ROLLBACK that waits as long on the same silent connection, so
+    // two query timeouts must fit: 2 x 800 ms (at 1,200 ms, 2.4 s with the default pool of 10).
+    database: { applicationName: 'wr-api', queryTimeoutMs: 800, connectTimeoutMs: 1000 },
     redis: 'producer',
     onDatabaseReady: (repos) => sealLegacySecrets(repos.merchants, logger),
     lookup: options.lookup,
