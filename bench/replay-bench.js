@@ -9,7 +9,7 @@
 //    WEBHOOK_EXTRA_CA_FILE, configuration meant for tests);
 //  - ratios of the replay to each loop, and the worker's peak RSS (VmHWM).
 // Targets (issue 9): replay >= 0.5 x the plain undici loop over HTTP and HTTPS; peak RSS <= 200 MB.
-import { execFileSync, fork } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,7 @@ import { createLogger } from '@wr/logger';
 import { BULK_BATCH_SIZE } from '@wr/queues';
 import { createTestDatabase, deleteRedisPrefix, spawnWorkerProcess, testConfig, TEST_ADMIN_TOKEN, uniqueQueuePrefix } from '@wr/testing';
 import { startApiServer } from '../apps/api/dist/server.js';
+import { seedWindow, startReceiver } from './bench-kit.js';
 
 const size = Number(argValue('--size') ?? 20_000);
 // Requests in flight, for the loops and for the replay (the merchant's flow control caps it there).
@@ -45,12 +46,6 @@ function selfSignedCertificate() {
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1',
     '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
   return { dir, cert, key, pem: readFileSync(cert, 'utf8') };
-}
-
-async function startReceiver(args = []) {
-  const child = fork(new URL('./receiver.js', import.meta.url), args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-  const port = await new Promise((resolve) => child.stdout.once('data', (d) => resolve(JSON.parse(String(d)).port)));
-  return { child, port, url: `${args.length ? 'https' : 'http'}://127.0.0.1:${port}` };
 }
 
 const sampleBody = JSON.stringify({ type: 'transaction.status_changed', transactionId: 1, merchantId: 1, kind: 'CASHIN', statusId: 3, status: 'Paid', amount: 100, statusChangedAt: new Date().toISOString(), sequence: 1, data: {} });
@@ -126,21 +121,7 @@ async function main() {
       merchants[scheme] = await call('POST', '/admin/merchants', { account_id: account.id, name: `bench ${scheme}`, webhook_url: receivers[scheme].url, max_concurrency: maxConcurrency });
       if (!merchants[scheme].id) throw new Error(`merchant: ${JSON.stringify(merchants[scheme])}`);
       process.stdout.write(`seeding ${size} transactions for the ${scheme} merchant...\n`);
-      const spacing = (3 * 3600 * 1000 - 1) / size;
-      for (let i = 0; i < size; i += 10_000) {
-        const n = Math.min(10_000, size - i);
-        const seeded = await call('POST', '/admin/transactions/batch', {
-          notify: false,
-          transactions: Array.from({ length: n }, (_, k) => ({
-            merchant_id: merchants[scheme].id,
-            kind: 'CASHIN',
-            status_id: 3,
-            amount: i + k + 1,
-            status_changed_at: new Date(WINDOW.startMs + Math.floor((i + k) * spacing)).toISOString(),
-          })),
-        });
-        if (seeded.count !== n) throw new Error(`seeding: ${JSON.stringify(seeded).slice(0, 300)}`);
-      }
+      await seedWindow(call, merchants[scheme].id, { startMs: WINDOW.startMs, spanMs: 3 * 3600 * 1000 - 1, size });
     }
 
     const baselines = {};

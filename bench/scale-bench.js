@@ -10,8 +10,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { seedWindow, startReceiver } from './bench-kit.js';
 import { createTestDatabase, deleteRedisPrefix, envFor, freePort, spawnWorkerProcess, testConfig, TEST_ADMIN_TOKEN, uniqueQueuePrefix } from '@wr/testing';
 
 const size = Number(argValue('--size') ?? 20_000);
@@ -65,8 +65,7 @@ async function startApi(config) {
 }
 
 async function main() {
-  const receiver = fork(new URL('./receiver.js', import.meta.url), [], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-  const receiverPort = await new Promise((resolve) => receiver.stdout.once('data', (d) => resolve(JSON.parse(String(d)).port)));
+  const { child: receiver, port: receiverPort } = await startReceiver();
   const db = await createTestDatabase();
   const prefix = uniqueQueuePrefix();
   const config = testConfig(db.url, prefix, {
@@ -97,19 +96,7 @@ async function main() {
         max_concurrency: 1000,
       });
       const start = Date.parse('2026-03-24T08:00:00Z') + run * 4 * 3600 * 1000;
-      for (let i = 0; i < size; i += 10_000) {
-        const n = Math.min(10_000, size - i);
-        await call('POST', '/admin/transactions/batch', {
-          notify: false,
-          transactions: Array.from({ length: n }, (_, k) => ({
-            merchant_id: merchant.id,
-            kind: 'CASHIN',
-            status_id: 3,
-            amount: i + k + 1,
-            status_changed_at: new Date(start + Math.floor(((i + k) * (3 * 3600 * 1000 - 2000)) / size)).toISOString(),
-          })),
-        });
-      }
+      await seedWindow(call, merchant.id, { startMs: start, spanMs: 3 * 3600 * 1000 - 2000, size });
       const procs = Array.from({ length: workers }, () => spawnWorkerProcess(config, { LOG_LEVEL: 'error' }));
       await sleep(2000);
       const groups = {

@@ -50,10 +50,9 @@ export async function createApiContext(config: AppConfig, logger: Logger, option
   const runtime = await createRuntime(config, logger, {
     service: 'api',
     // Every API query is short (batch inserts go in chunks): with these bounds a silent PostgreSQL
-    // costs a request under the 2 s in which it must answer 503. A statement that times out inside
-    // a transaction is followed by a ROLLBACK that waits as long on the same silent connection, so
-    // two query timeouts must fit: 2 x 800 ms (at 1,200 ms, 2.4 s with the default pool of 10).
-    database: { applicationName: 'wr-api', queryTimeoutMs: 800, connectTimeoutMs: 1000 },
+    // costs a request well under the 2 s in which it must answer 503 (a timed-out connection is
+    // closed, so a transaction's ROLLBACK does not wait out a second timeout: see createDataSource).
+    database: { applicationName: 'wr-api', queryTimeoutMs: 1200, connectTimeoutMs: 1000 },
     redis: 'producer',
     onDatabaseReady: (repos) => sealLegacySecrets(repos.merchants, logger),
     lookup: options.lookup,
@@ -63,13 +62,14 @@ export async function createApiContext(config: AppConfig, logger: Logger, option
     queues: [deliveryQueue, fanoutQueue, bulkDeliveryQueue, scheduleQueue],
     jobStats: repos.resendJobStats,
   });
+  const targets = targetRulesFromConfig(config);
   const notifications = new NotificationService({ queue: deliveryQueue, deliveries: repos.deliveries, logger });
   const services = {
     accounts: new AccountsService({
       db,
       accounts: repos.accounts,
       merchants: repos.merchants,
-      targets: targetRulesFromConfig(config),
+      targets,
       recovery,
     }),
     transactions: new TransactionsService({ db, merchants: repos.merchants, transactions: repos.transactions, notifications }),
@@ -77,7 +77,7 @@ export async function createApiContext(config: AppConfig, logger: Logger, option
       transactions: repos.transactions,
       merchants: repos.merchants,
       deliverer: runtime.deliverer,
-      targets: targetRulesFromConfig(config),
+      targets,
     }),
     replays,
     simpay: new SimpayResendService({ merchants: repos.merchants, transactions: repos.transactions, requests: repos.resendRequests, replays }),

@@ -48,7 +48,11 @@ function setup(world: World = {}) {
     // After a lost claim, the second read shows whether someone else moved the delivery.
     findById: async () =>
       ++reads > 1 && delivery && world.claimedElsewhere === true ? { ...delivery, attempts: delivery.attempts + 1 } : delivery,
-    isSuperseded: async () => world.superseded ?? false,
+    // As the statement does: ends the delivery only when a newer status was delivered.
+    supersedeIfStale: async (id: number) => {
+      if (world.superseded) finished.push([id, 'superseded']);
+      return world.superseded ?? false;
+    },
     finishWithoutAttempt: async (id: number, state: string) => {
       finished.push([id, state]);
       return true;

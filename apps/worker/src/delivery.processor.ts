@@ -97,10 +97,7 @@ export function createDeliveryProcessor(deps: {
       if (now?.state !== 'pending' || now.attempts !== delivery.attempts) return { skipped: 'claimed_elsewhere' };
       // Not claimed, not moved: the claim refuses a status older than one already delivered
       // (order per transaction, SPEC 7), and a delivery the database's clock says is not yet due.
-      if (await deps.deliveries.isSuperseded(now)) {
-        await deps.deliveries.finishWithoutAttempt(now.id, 'superseded');
-        return { skipped: 'superseded' };
-      }
+      if (await deps.deliveries.supersedeIfStale(now.id)) return { skipped: 'superseded' };
       return later(job, token, now.nextAttemptAt.getTime());
     }
     deps.deliverer.logAttempt({ ...made, id: made.webhookLogId, transactionId: transaction.id, merchantId: merchant.id, trigger: delivery.trigger });

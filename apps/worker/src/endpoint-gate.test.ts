@@ -72,7 +72,7 @@ function fakeHealth(rows: Record<number, Partial<CircuitCounters>> = {}) {
           updatedAt: new Date(0),
         };
         const recovery: Recovery | null = transition === 'recovered' ? { incident: { ...incident(merchantId), endedBy: 'recovered' }, released: [] } : null;
-        return { health, transition, incident: transition ? incident(merchantId) : null, recovery };
+        return { health, transition, incidentId: transition ? incident(merchantId).id : null, recovery };
       },
     },
   };
@@ -82,7 +82,7 @@ function fakeHealth(rows: Record<number, Partial<CircuitCounters>> = {}) {
 function setup(rows: Record<number, Partial<CircuitCounters>> = {}) {
   const fake = fakeHealth(rows);
   const owed: Array<[number, Recovery]> = [];
-  const announced: Array<[EndpointTransition, number, EndpointIncidentRecord | null]> = [];
+  const announced: Array<[EndpointTransition, number, number | null]> = [];
   const warnings: Array<[string, unknown]> = [];
   const clock = { ms: 1_000_000 };
   const logger = { info: () => undefined, error: () => undefined, warn: (message: string, meta: unknown) => void warnings.push([message, meta]) };
@@ -224,7 +224,7 @@ describe('EndpointGate.record', () => {
   it('when the record opens the circuit, then the platform is told the endpoint is failing', async () => {
     const { gate, announced, owed } = setup({ [MERCHANT]: { consecutiveFailures: 4, failedDeliveryIds: [1, 2] } });
     await gate.record(MERCHANT, [failed(3)], { probe: false });
-    expect(announced).toEqual([['failing', MERCHANT, incident(MERCHANT)]]);
+    expect(announced).toEqual([['failing', MERCHANT, incident(MERCHANT).id]]);
     expect(owed).toEqual([]);
   });
 
@@ -239,7 +239,7 @@ describe('EndpointGate.record', () => {
     const { gate, announced, calls } = setup();
     await gate.record(MERCHANT, [observed(1, { httpStatus: 410, error: 'HTTP 410' })], { probe: false });
     expect(calls.record[0]!.options.firstError).toBe('HTTP 410');
-    expect(announced).toEqual([['disabled', MERCHANT, incident(MERCHANT)]]);
+    expect(announced).toEqual([['disabled', MERCHANT, incident(MERCHANT).id]]);
   });
 
   it('when the record closes the circuit, then what was owed is delivered (which tells the platform), not announced here', async () => {

@@ -83,7 +83,7 @@ export class EndpointGate {
       this.known.set(merchantId, { state: recorded.health.state, consecutiveFailures: recorded.health.consecutiveFailures, at: this.now() });
       if (recorded.transition === 'recovered' && recorded.recovery) await this.deps.recovery.deliverOwed(merchantId, recorded.recovery);
       // Not awaited: a slow operator endpoint must not hold this delivery job.
-      else if (recorded.transition) void this.deps.events.announce(recorded.transition, merchantId, recorded.incident);
+      else if (recorded.transition) void this.deps.events.announce(recorded.transition, merchantId, recorded.incidentId);
     } catch (err) {
       this.deps.logger.warn('endpoint health not recorded', { merchantId, err: (err as Error).message });
     }

@@ -36,8 +36,7 @@ export function startEndpointProber(
   },
 ): EndpointProber {
   const probe = async (merchantId: number): Promise<boolean> => {
-    const candidate = await deps.health.probeCandidate(merchantId, MAX_DELIVERY_ATTEMPTS);
-    const delivery = candidate === null ? null : await deps.deliveries.findById(candidate);
+    const delivery = await deps.health.probeCandidate(merchantId, MAX_DELIVERY_ATTEMPTS);
     const [merchant, transaction] = delivery
       ? await Promise.all([deps.merchants.findById(merchantId), deps.transactions.findById(delivery.transactionId)])
       : [null, null];
@@ -59,7 +58,7 @@ export function startEndpointProber(
     if (!made) {
       // Not claimed: flow control had no room, or the delivery cannot go (a newer status was
       // delivered, its job stopped). The next tick takes the then-oldest one.
-      if (!delivery.resendJobId && (await deps.deliveries.isSuperseded(delivery))) await deps.deliveries.finishWithoutAttempt(delivery.id, 'superseded');
+      if (!delivery.resendJobId) await deps.deliveries.supersedeIfStale(delivery.id);
       await deps.health.postponeProbe(merchantId, Math.max(run.waitMs, PROBE_RETRY_MS));
       return false;
     }
@@ -69,9 +68,7 @@ export function startEndpointProber(
 
   const runOnce = async () => {
     const disabled = await deps.health.disableStale(deps.disableAfterHours);
-    for (const d of disabled) {
-      void deps.events.announce('disabled', d.merchantId, d.incidentId === null ? null : await deps.health.findIncident(d.incidentId));
-    }
+    for (const d of disabled) void deps.events.announce('disabled', d.merchantId, d.incidentId);
     const due = await deps.health.claimDueProbes(PROBES_PER_TICK, attemptLeaseMs(deps.webhookTimeoutMs));
     const probed = await Promise.all(
       due.map((merchantId) =>

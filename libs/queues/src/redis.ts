@@ -25,14 +25,13 @@ function optionsFor(role: 'producer' | 'worker'): RedisOptions {
   };
 }
 
-export function createRedisConnection(target: RedisTarget | string, role: 'producer' | 'worker'): RedisClient {
-  const { url, clusterNodes } = typeof target === 'string' ? { url: target, clusterNodes: null } : target;
+export function createRedisConnection({ url, clusterNodes }: RedisTarget, role: 'producer' | 'worker'): RedisClient {
   if (!clusterNodes || clusterNodes.length === 0) return new Redis(url, optionsFor(role));
   const { enableOfflineQueue, retryStrategy, ...perNode } = optionsFor(role);
   return new Cluster(
     clusterNodes.map((node) => {
       const at = node.lastIndexOf(':');
-      return { host: node.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(node.slice(at + 1)) };
+      return { host: node.slice(0, at), port: Number(node.slice(at + 1)) };
     }),
     {
       redisOptions: perNode,

@@ -1,4 +1,4 @@
-import type { EndpointHealthRepository, EndpointIncidentRecord, IncidentEnd, Recovery, ReleasedDelivery } from '@wr/db';
+import type { EndpointHealthRepository, IncidentEnd, Recovery, ReleasedDelivery } from '@wr/db';
 import type { EndpointEvent, OperatorNotifier } from '@wr/delivery';
 import type { EndpointTransition } from '@wr/domain';
 import type { Logger } from '@wr/logger';
@@ -19,27 +19,27 @@ const STATE_AFTER: Record<EndpointTransition, EndpointEvent['state']> = { failin
 export class EndpointEvents {
   constructor(
     private readonly deps: {
-      health: Pick<EndpointHealthRepository, 'incidents'>;
+      health: Pick<EndpointHealthRepository, 'incidentSummary'>;
       logger: Logger;
       transitions?: { inc(labels: { to: string }): void };
       notifier?: Pick<OperatorNotifier, 'notify'> | null;
     },
   ) {}
 
-  async announce(transition: EndpointTransition, merchantId: number, incident: EndpointIncidentRecord | null): Promise<void> {
+  async announce(transition: EndpointTransition, merchantId: number, incidentId: number | null): Promise<void> {
     try {
-      const summary = incident ? (await this.deps.health.incidents(merchantId, { limit: 1, beforeId: incident.id + 1 }))[0] : undefined;
+      const summary = incidentId === null ? null : await this.deps.health.incidentSummary(incidentId);
       const counts = {
         deliveriesFailed: summary?.deliveriesFailed ?? 0,
         held: summary?.held ?? 0,
         replayed: summary?.replayed ?? 0,
         stillToSend: summary?.stillToSend ?? 0,
       };
-      const fields = { merchantId, transition, incidentId: incident?.id ?? null, endedBy: incident?.endedBy ?? null, ...counts };
+      const fields = { merchantId, transition, incidentId, endedBy: summary?.endedBy ?? null, ...counts };
       if (transition === 'recovered') this.deps.logger.info('merchant endpoint recovered', fields);
       else this.deps.logger.warn(`merchant endpoint ${STATE_AFTER[transition]}`, fields);
       this.deps.transitions?.inc({ to: transition });
-      await this.deps.notifier?.notify({ type: EVENT_TYPES[transition], merchantId, state: STATE_AFTER[transition], incident: summary ?? incident, counts });
+      await this.deps.notifier?.notify({ type: EVENT_TYPES[transition], merchantId, state: STATE_AFTER[transition], incident: summary, counts });
     } catch (err) {
       this.deps.logger.warn('endpoint transition not announced', { merchantId, transition, err: (err as Error).message });
     }
@@ -78,7 +78,7 @@ export class EndpointRecovery {
       this.deps.logger.warn('recovery wake-ups not queued; the sweeper will', { merchantId, err: (err as Error).message });
     }
     // Not awaited: an operator endpoint that is slow must not hold a delivery, a probe or an API answer.
-    if (recovery.incident) void this.deps.events.announce('recovered', merchantId, recovery.incident);
+    if (recovery.incident) void this.deps.events.announce('recovered', merchantId, recovery.incident.id);
   }
 }
 

@@ -15,7 +15,7 @@ export class EndpointHealthService {
   constructor(
     private readonly deps: {
       merchants: Pick<MerchantRepository, 'findInAccount'>;
-      health: Pick<EndpointHealthRepository, 'find' | 'stats' | 'incidents'>;
+      health: Pick<EndpointHealthRepository, 'find' | 'stats' | 'incidents' | 'incidentSummary'>;
       recovery: Pick<EndpointRecovery, 'recover'>;
     },
   ) {}
@@ -29,8 +29,7 @@ export class EndpointHealthService {
   async status(accountId: number, merchantId: number): Promise<EndpointView> {
     const merchant = await this.merchantOf(accountId, merchantId);
     const [health, stats] = await Promise.all([this.deps.health.find(merchantId), this.deps.health.stats(merchantId)]);
-    const openIncident =
-      health?.incidentId != null ? ((await this.deps.health.incidents(merchantId, { limit: 1, beforeId: health.incidentId + 1 }))[0] ?? null) : null;
+    const openIncident = health?.incidentId != null ? await this.deps.health.incidentSummary(health.incidentId) : null;
     return { merchantId, webhookUrl: merchant.webhookUrl, health, stats, openIncident };
   }
 

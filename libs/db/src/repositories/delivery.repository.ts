@@ -139,17 +139,22 @@ export class DeliveryRepository {
     return mapRows(manager, DeliveryEntity, rows);
   }
 
-  /** Whether a newer status of the same transaction was already delivered (SPEC 7, order). */
-  async isSuperseded(delivery: Pick<DeliveryRecord, 'transactionId' | 'sequence'>, manager: EntityManager = this.db.manager): Promise<boolean> {
-    const rows = await manager.query(
-      `SELECT 1 FROM deliveries WHERE transaction_id = $1 AND sequence > $2 AND state = 'succeeded' LIMIT 1`,
-      [delivery.transactionId, delivery.sequence],
+  /**
+   * Ends a pending delivery as `superseded` if a newer status of its transaction was already
+   * delivered (SPEC 7, order per transaction); answers whether it did.
+   */
+  async supersedeIfStale(id: number, manager: EntityManager = this.db.manager): Promise<boolean> {
+    const [, count] = await manager.query(
+      `UPDATE deliveries d SET state = 'superseded', finished_at = now()
+        WHERE d.id = $1 AND d.state = 'pending'
+          AND EXISTS (SELECT 1 FROM deliveries n WHERE n.transaction_id = d.transaction_id AND n.sequence > d.sequence AND n.state = 'succeeded')`,
+      [id],
     );
-    return rows.length > 0;
+    return count > 0;
   }
 
-  /** Ends a pending delivery without an attempt (superseded, nowhere to send). */
-  async finishWithoutAttempt(id: number, state: 'superseded' | 'cancelled', manager: EntityManager = this.db.manager): Promise<boolean> {
+  /** Ends a pending delivery without an attempt (nowhere to send). */
+  async finishWithoutAttempt(id: number, state: 'cancelled', manager: EntityManager = this.db.manager): Promise<boolean> {
     const [, count] = await manager.query(
       `UPDATE deliveries SET state = $2, finished_at = now() WHERE id = $1 AND state = 'pending'`,
       [id, state],

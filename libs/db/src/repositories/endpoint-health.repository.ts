@@ -8,8 +8,10 @@ import {
   type EndpointTransition,
 } from '@wr/domain';
 import {
+  DeliveryEntity,
   EndpointHealthEntity,
   EndpointIncidentEntity,
+  type DeliveryRecord,
   type EndpointHealthRecord,
   type EndpointIncidentRecord,
   type IncidentEnd,
@@ -35,7 +37,8 @@ export interface Recovery {
 export interface RecordedHealth {
   health: EndpointHealthRecord;
   transition: EndpointTransition | null;
-  incident: EndpointIncidentRecord | null;
+  /** The incident the transition opened, disabled or ended. */
+  incidentId: number | null;
   /** Set when this record closed the circuit: what must be woken up now. */
   recovery: Recovery | null;
 }
@@ -121,7 +124,7 @@ export class EndpointHealthRepository {
       }
       if (transition === 'recovered') {
         const recovery = await this.recoverIn(tx, merchantId, 'recovered', null);
-        return { health: (await this.find(merchantId, tx))!, transition, incident: recovery.incident, recovery };
+        return { health: (await this.find(merchantId, tx))!, transition, incidentId: recovery.incident?.id ?? null, recovery };
       }
       let incidentId = current.incidentId;
       if (transition === 'failing' || (transition === 'disabled' && incidentId === null)) {
@@ -151,8 +154,7 @@ export class EndpointHealthRepository {
           WHERE merchant_id = $1 RETURNING *`,
         [merchantId, next.state, next.consecutiveFailures, next.failedDeliveryIds, incidentId, reschedule, probeIntervalMs],
       );
-      const incident = transition && incidentId !== null ? await this.findIncident(incidentId, tx) : null;
-      return { health: mapRow(tx, EndpointHealthEntity, rows[0])!, transition, incident, recovery: null };
+      return { health: mapRow(tx, EndpointHealthEntity, rows[0])!, transition, incidentId: transition ? incidentId : null, recovery: null };
     });
   }
 
@@ -253,15 +255,15 @@ export class EndpointHealthRepository {
    * ones first (a bulk job may have stopped). With nothing held, the newest delivery that spent
    * its attempts during the incident is owed again now (a held `recovery` delivery) and probes.
    */
-  async probeCandidate(merchantId: number, maxAttempts: number): Promise<number | null> {
+  async probeCandidate(merchantId: number, maxAttempts: number): Promise<DeliveryRecord | null> {
     return this.db.transaction(async (tx) => {
       const rows = await tx.query(
-        `SELECT id FROM deliveries d WHERE merchant_id = $1 AND state = 'pending' AND held_since IS NOT NULL
+        `SELECT * FROM deliveries d WHERE merchant_id = $1 AND state = 'pending' AND held_since IS NOT NULL
             AND attempts < $2 AND next_attempt_at <= now() + interval '2 seconds'
           ORDER BY (resend_job_id IS NOT NULL), status_changed_at, id LIMIT 1`,
         [merchantId, maxAttempts],
       );
-      if (rows.length > 0) return Number(rows[0].id);
+      if (rows.length > 0) return mapRow(tx, DeliveryEntity, rows[0]);
       const staged = await tx.query(
         `INSERT INTO deliveries (transaction_id, merchant_id, status_id, status_changed_at, sequence, trigger, incident_id, held_since)
          SELECT f.transaction_id, f.merchant_id, f.status_id, f.status_changed_at, f.sequence, 'recovery', h.incident_id, now()
@@ -272,10 +274,10 @@ export class EndpointHealthRepository {
           WHERE h.merchant_id = $1
             AND NOT EXISTS (SELECT 1 FROM deliveries n WHERE n.transaction_id = f.transaction_id AND n.sequence >= f.sequence AND n.state = 'pending' AND n.resend_job_id IS NULL)
             AND NOT EXISTS (SELECT 1 FROM deliveries n WHERE n.transaction_id = f.transaction_id AND n.sequence >= f.sequence AND n.state = 'succeeded')
-         RETURNING id`,
+         RETURNING *`,
         [merchantId],
       );
-      return staged.length > 0 ? Number(staged[0].id) : null;
+      return mapRow(tx, DeliveryEntity, staged[0]);
     });
   }
 
@@ -326,13 +328,21 @@ export class EndpointHealthRepository {
     return rows.map(toReleased);
   }
 
-  async findIncident(id: number, manager: EntityManager = this.db.manager): Promise<EndpointIncidentRecord | null> {
-    const rows = await manager.query('SELECT * FROM endpoint_incidents WHERE id = $1', [id]);
-    return mapRow(manager, EndpointIncidentEntity, rows[0]);
+  /** One incident with its counts. */
+  async incidentSummary(id: number, manager: EntityManager = this.db.manager): Promise<IncidentSummary | null> {
+    return (await this.summaries(manager, 'i.id = $1', [id]))[0] ?? null;
   }
 
   /** A merchant's incidents, newest first, with their counts; `beforeId` pages back. */
   async incidents(merchantId: number, options: { limit: number; beforeId?: number }, manager: EntityManager = this.db.manager): Promise<IncidentSummary[]> {
+    return this.summaries(manager, 'i.merchant_id = $1 AND ($2::bigint IS NULL OR i.id < $2) ORDER BY i.id DESC LIMIT $3', [
+      merchantId,
+      options.beforeId ?? null,
+      options.limit,
+    ]);
+  }
+
+  private async summaries(manager: EntityManager, where: string, params: unknown[]): Promise<IncidentSummary[]> {
     const rows: Array<Record<string, unknown>> = await manager.query(
       `SELECT i.*,
               COALESCE(i.deliveries_failed, (SELECT count(*) FROM deliveries d
@@ -341,9 +351,8 @@ export class EndpointHealthRepository {
               (SELECT count(*) FROM deliveries d WHERE d.incident_id = i.id AND d.state = 'succeeded')::int AS replayed,
               (SELECT count(*) FROM deliveries d WHERE d.incident_id = i.id AND d.state = 'pending')::int AS still_to_send
          FROM endpoint_incidents i
-        WHERE i.merchant_id = $1 AND ($2::bigint IS NULL OR i.id < $2)
-        ORDER BY i.id DESC LIMIT $3`,
-      [merchantId, options.beforeId ?? null, options.limit],
+        WHERE ${where}`,
+      params,
     );
     const incidents = mapRows(manager, EndpointIncidentEntity, rows);
     return incidents.map((incident, i) => ({
