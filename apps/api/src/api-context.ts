@@ -49,10 +49,11 @@ export interface ApiContextOptions {
 export async function createApiContext(config: AppConfig, logger: Logger, options: ApiContextOptions = {}): Promise<ApiContext> {
   const runtime = await createRuntime(config, logger, {
     service: 'api',
-    // Every API query is short (batch inserts go in chunks): with these bounds a silent PostgreSQL
-    // costs a request well under the 2 s in which it must answer 503 (a timed-out connection is
-    // closed, so a transaction's ROLLBACK does not wait out a second timeout: see createDataSource).
-    database: { applicationName: 'wr-api', queryTimeoutMs: 1200, connectTimeoutMs: 1000 },
+    // Every API query is short (batch inserts go in chunks): with the default bound (1.2 s) a silent
+    // PostgreSQL costs a request well under the 2 s in which it must answer 503 (a timed-out
+    // connection is closed, so a transaction's ROLLBACK does not wait out a second timeout: see
+    // createDataSource).
+    database: { applicationName: 'wr-api', queryTimeoutMs: config.apiDbTimeoutMs, connectTimeoutMs: config.apiDbTimeoutMs },
     redis: 'producer',
     onDatabaseReady: (repos) => sealLegacySecrets(repos.merchants, logger),
     lookup: options.lookup,

@@ -458,7 +458,8 @@ describe('dependencies down: PostgreSQL unreachable (API and worker connected th
   const receivers: WebhookReceiver[] = [];
   // The production pool size: with the suite's 4 connections a partition exhausted the pool and
   // answered on the 1 s pool wait, hiding that a timed-out transaction also waited for its ROLLBACK.
-  const env = { RETRY_BASE_DELAY_MS: '400', RECONCILE_INTERVAL_MS: '300', DB_POOL_SIZE: '10' };
+  // The production bound on a PostgreSQL wait too (the suite's default is looser for noisy runs).
+  const env = { RETRY_BASE_DELAY_MS: '400', RECONCILE_INTERVAL_MS: '300', DB_POOL_SIZE: '10', API_DB_TIMEOUT_MS: '1200' };
 
   beforeAll(async () => {
     // The harness's own API reaches PostgreSQL directly: it sets the scene and checks the outcome.

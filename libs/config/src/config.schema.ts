@@ -73,6 +73,9 @@ export const configSchema = Joi.object({
   // The worker's own Prometheus endpoint (GET /metrics); 0 picks a free port.
   WORKER_METRICS_PORT: Joi.number().integer().min(0).max(65535).default(9464),
   DB_POOL_SIZE: Joi.number().integer().min(1).max(200).default(10),
+  // The longest the API waits on PostgreSQL for one query or one connection before it answers
+  // 503: short, so a silent database costs a caller under 2 s rather than a hung request.
+  API_DB_TIMEOUT_MS: Joi.number().integer().min(100).max(60000).default(1200),
   SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(1000).max(600000).default(15000),
   // pretty: one readable line per event, for a terminal; json: one JSON object per line, for log
   // collectors. Unset: pretty when stdout is a terminal, else json.
@@ -107,6 +110,7 @@ export interface AppConfig {
   readonly operatorWebhook: { url: string; secret: string } | null;
   readonly workerMetricsPort: number;
   readonly dbPoolSize: number;
+  readonly apiDbTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
   readonly logLevel: string;
   readonly logFormat: 'pretty' | 'json';

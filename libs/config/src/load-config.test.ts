@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       webhookTimeoutMs: 10000,
       webhookAllowPrivateTargets: false,
       resendRateLimitPerMinute: 60,
+      apiDbTimeoutMs: 1200,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });

@@ -43,6 +43,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     operatorWebhook: value.OPERATOR_WEBHOOK_URL ? Object.freeze({ url: value.OPERATOR_WEBHOOK_URL, secret: value.OPERATOR_WEBHOOK_SECRET }) : null,
     workerMetricsPort: value.WORKER_METRICS_PORT,
     dbPoolSize: value.DB_POOL_SIZE,
+    apiDbTimeoutMs: value.API_DB_TIMEOUT_MS,
     shutdownTimeoutMs: value.SHUTDOWN_TIMEOUT_MS,
     logLevel: value.LOG_LEVEL,
     logFormat: value.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),

@@ -26,6 +26,9 @@ export function testConfig(databaseUrl: string, queuePrefix: string, overrides: 
     RETRY_BASE_DELAY_MS: '20',
     WEBHOOK_TIMEOUT_MS: '3000',
     DB_POOL_SIZE: '4',
+    // Tests share two cores with other test files cloning databases: a query can stall past the
+    // production bound without anything being wrong. The test that cuts PostgreSQL sets it back.
+    API_DB_TIMEOUT_MS: '5000',
     WORKER_METRICS_PORT: '0',
     RECONCILE_INTERVAL_MS: '500',
     REDRIVE_AFTER_MS: '3000',
