@@ -19,6 +19,9 @@ import { ReadinessService } from './health/readiness.service.js';
 import { SyncResendService } from './resend/sync-resend.service.js';
 import { SimpayResendService } from './simpay/simpay-resend.service.js';
 import { WebhookSecretService } from './merchants/webhook-secret.service.js';
+import { ConsoleAdminService } from './console/console-admin.service.js';
+import { ConsoleAttemptsService } from './console/console-attempts.service.js';
+import { PortalSessionsService } from './console/portal-sessions.service.js';
 
 /** Everything the API's routes need, wired once per process (or per test). */
 export interface ApiContext extends Runtime {
@@ -38,6 +41,9 @@ export interface ApiContext extends Runtime {
     replayRequests: ReplayRequestsService;
     webhookLogs: WebhookLogsService;
     readiness: ReadinessService;
+    portalSessions: PortalSessionsService;
+    consoleAttempts: ConsoleAttemptsService;
+    consoleAdmin: ConsoleAdminService;
   };
 }
 
@@ -64,6 +70,7 @@ export async function createApiContext(config: AppConfig, logger: Logger, option
     jobStats: repos.resendJobStats,
   });
   const targets = targetRulesFromConfig(config);
+  const webhookLogs = new WebhookLogsService({ webhookLogs: repos.webhookLogs });
   const notifications = new NotificationService({ queue: deliveryQueue, deliveries: repos.deliveries, logger });
   const services = {
     accounts: new AccountsService({
@@ -96,8 +103,11 @@ export async function createApiContext(config: AppConfig, logger: Logger, option
     endpoints: new EndpointHealthService({ merchants: repos.merchants, health: repos.endpointHealth, recovery }),
     payinBulk: new PayinBulkService({ merchants: repos.merchants, replays }),
     replayRequests: new ReplayRequestsService({ merchants: repos.merchants, requests: repos.resendRequests, replays }),
-    webhookLogs: new WebhookLogsService({ webhookLogs: repos.webhookLogs }),
+    webhookLogs,
     readiness: new ReadinessService({ db, redis }),
+    portalSessions: new PortalSessionsService({ merchants: repos.merchants, sessions: repos.portalSessions, ttlSeconds: config.portalSessionTtlSeconds }),
+    consoleAttempts: new ConsoleAttemptsService({ logs: webhookLogs, transactions: repos.transactions, reads: repos.consoleReads }),
+    consoleAdmin: new ConsoleAdminService({ reads: repos.consoleReads, queues: [deliveryQueue, fanoutQueue, bulkDeliveryQueue, scheduleQueue] }),
   };
   return { ...runtime, config, logger, services };
 }

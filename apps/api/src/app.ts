@@ -19,6 +19,8 @@ import { requestContext } from './http/request-context.middleware.js';
 import { resendRateLimit } from './resend/resend-rate-limit.js';
 import { syncResendRoutes } from './resend/sync-resend.routes.js';
 import { webhookLogRoutes } from './webhook-logs/webhook-logs.routes.js';
+import { consoleRoutes } from './console/console.routes.js';
+import { portalSessionRoutes } from './console/portal-sessions.routes.js';
 
 /** The HTTP surface; all wiring comes in through the context, so tests build it the same way. */
 export function createApp(ctx: ApiContext): Express {
@@ -38,6 +40,21 @@ export function createApp(ctx: ApiContext): Express {
     }),
   );
   app.use('/docs', helmet({ contentSecurityPolicy: false }), docsRoutes());
+  // The delivery console brings its own, stricter policy (no inline script or style at all).
+  app.use(
+    '/console',
+    consoleRoutes({
+      sessions: ctx.services.portalSessions,
+      attempts: ctx.services.consoleAttempts,
+      endpoints: ctx.services.endpoints,
+      syncResend: ctx.services.syncResend,
+      replayRequests: ctx.services.replayRequests,
+      webhookSecrets: ctx.services.webhookSecrets,
+      admin: ctx.services.consoleAdmin,
+      adminToken: ctx.config.adminToken,
+      publicUrl: ctx.config.consolePublicUrl,
+    }),
+  );
   app.use(helmet());
   app.use(metricsRoutes(ctx.metrics));
 
@@ -60,6 +77,7 @@ export function createApp(ctx: ApiContext): Express {
   app.use('/v1', webhookLogRoutes({ auth, service: ctx.services.webhookLogs }));
   app.use('/v1', webhookSecretRoutes({ auth, service: ctx.services.webhookSecrets }));
   app.use('/v1', endpointHealthRoutes({ auth, service: ctx.services.endpoints }));
+  app.use('/v1', portalSessionRoutes({ auth, service: ctx.services.portalSessions, publicUrl: ctx.config.consolePublicUrl }));
 
   app.use((_req, res) => {
     res.status(404).json({ statusCode: 404, message: 'Not Found', error: 'Not Found' });

@@ -77,6 +77,12 @@ export const configSchema = Joi.object({
   // 503: short, so a silent database costs a caller under 2 s rather than a hung request.
   API_DB_TIMEOUT_MS: Joi.number().integer().min(100).max(60000).default(1200),
   SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(1000).max(600000).default(15000),
+  // How long a console sign-in link (POST /v1/portal-sessions) may wait to be opened, and how long
+  // the merchant's console session then lasts: short, since the link is a bearer credential.
+  PORTAL_SESSION_TTL_SECONDS: Joi.number().integer().min(10).max(86400).default(900),
+  // The origin console links point at (e.g. https://webhooks.example.com, behind a proxy); unset:
+  // the origin the platform's request came to.
+  CONSOLE_PUBLIC_URL: Joi.string().uri({ scheme: ['http', 'https'] }),
   // pretty: one readable line per event, for a terminal; json: one JSON object per line, for log
   // collectors. Unset: pretty when stdout is a terminal, else json.
   LOG_FORMAT: Joi.string().valid('pretty', 'json'),
@@ -112,6 +118,9 @@ export interface AppConfig {
   readonly dbPoolSize: number;
   readonly apiDbTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
+  readonly portalSessionTtlSeconds: number;
+  /** The origin console links point at; null = the origin each request came to. */
+  readonly consolePublicUrl: string | null;
   readonly logLevel: string;
   readonly logFormat: 'pretty' | 'json';
 }

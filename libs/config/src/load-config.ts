@@ -45,6 +45,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dbPoolSize: value.DB_POOL_SIZE,
     apiDbTimeoutMs: value.API_DB_TIMEOUT_MS,
     shutdownTimeoutMs: value.SHUTDOWN_TIMEOUT_MS,
+    portalSessionTtlSeconds: value.PORTAL_SESSION_TTL_SECONDS,
+    consolePublicUrl: value.CONSOLE_PUBLIC_URL ? new URL(value.CONSOLE_PUBLIC_URL as string).origin : null,
     logLevel: value.LOG_LEVEL,
     logFormat: value.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
   });

@@ -1,8 +1,10 @@
 import {
   AccountRepository,
+  ConsoleReadsRepository,
   DeliveryRepository,
   EndpointHealthRepository,
   MerchantRepository,
+  PortalSessionRepository,
   ReplayScheduleRepository,
   ResendFanoutRepository,
   ResendJobRepository,
@@ -27,6 +29,8 @@ export interface Repositories {
   resendJobStats: ResendJobStatsRepository;
   schedules: ReplayScheduleRepository;
   endpointHealth: EndpointHealthRepository;
+  portalSessions: PortalSessionRepository;
+  consoleReads: ConsoleReadsRepository;
 }
 
 /** `secretsKey` seals and opens the merchants' webhook secrets (encryption at rest). */
@@ -43,5 +47,7 @@ export function createRepositories(db: DataSource, secretsKey: string): Reposito
     resendJobStats: new ResendJobStatsRepository(db),
     schedules: new ReplayScheduleRepository(db),
     endpointHealth: new EndpointHealthRepository(db),
+    portalSessions: new PortalSessionRepository(db),
+    consoleReads: new ConsoleReadsRepository(db),
   };
 }

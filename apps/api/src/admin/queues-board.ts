@@ -41,17 +41,18 @@ function withoutWebFonts(): RequestHandler {
 }
 
 /**
- * HTTP Basic with any user name and the admin token as password (SPEC 4), so the board opens in
- * a browser's own login prompt. The password is compared in constant time.
+ * HTTP Basic with any user name and the admin token as password (SPEC 4), so the board (and the
+ * console's operator view) opens in a browser's own login prompt. The password is compared in
+ * constant time.
  */
-function basicAuth(adminToken: string): RequestHandler {
+export function basicAuth(adminToken: string, realm = REALM): RequestHandler {
   return (req, res, next) => {
     const password = basicPassword(req.headers.authorization);
     if (adminToken && password !== undefined && constantTimeEqual(password, adminToken)) {
       next();
       return;
     }
-    res.setHeader('WWW-Authenticate', `Basic realm="${REALM}"`);
+    res.setHeader('WWW-Authenticate', `Basic realm="${realm}"`);
     res.status(401).json(UNAUTHORIZED);
   };
 }

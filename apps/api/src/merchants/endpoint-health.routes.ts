@@ -91,7 +91,7 @@ export const endpointHealthSchema = answer({
   open_incident: orNull(incidentSchema),
 }).id('EndpointHealth');
 
-function presentEndpoint(view: EndpointView) {
+export function presentEndpoint(view: EndpointView) {
   const h = view.health;
   return {
     merchant_id: view.merchantId,

@@ -18,9 +18,10 @@ export class SyncResendService {
     },
   ) {}
 
-  async resend(accountId: number, identifier: string, overrideUrl?: string): Promise<WebhookLogRecord> {
+  /** `merchantId` narrows the search to one merchant (a console session sees only its own). */
+  async resend(accountId: number, identifier: string, overrideUrl?: string, merchantId?: number): Promise<WebhookLogRecord> {
     assertWebhookUrl('url', overrideUrl, this.deps.targets);
-    const transaction = await this.findTransaction(accountId, identifier);
+    const transaction = await this.findTransaction(accountId, identifier, merchantId);
     const merchant = await this.deps.merchants.findById(transaction.merchantId);
     if (!merchant) throw new NotFoundError('Transaction not found');
     if (!overrideUrl && !merchant.webhookUrl) {
@@ -29,10 +30,11 @@ export class SyncResendService {
     return this.deps.deliverer.deliverNow({ transaction, merchant, trigger: 'manual', overrideUrl });
   }
 
-  private async findTransaction(accountId: number, identifier: string): Promise<TransactionRecord> {
+  private async findTransaction(accountId: number, identifier: string, merchantId?: number): Promise<TransactionRecord> {
     const lookup = transactionLookupFor(identifier);
     if (!lookup) throw new NotFoundError('Transaction not found');
-    const matches = await this.deps.transactions.findByIdentifierInAccount(lookup, accountId);
+    const found = await this.deps.transactions.findByIdentifierInAccount(lookup, accountId);
+    const matches = merchantId === undefined ? found : found.filter((m) => m.merchantId === merchantId);
     const best = matches[0];
     if (!best) throw new NotFoundError('Transaction not found');
     // External ids are unique per merchant; an account with several merchants may reuse one.

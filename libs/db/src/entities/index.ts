@@ -7,6 +7,7 @@ import { WebhookLogEntity } from './webhook-log.entity.js';
 import { DeliveryEntity } from './delivery.entity.js';
 import { ReplayScheduleEntity } from './replay-schedule.entity.js';
 import { EndpointHealthEntity, EndpointIncidentEntity } from './endpoint-health.entity.js';
+import { PortalSessionEntity } from './portal-session.entity.js';
 
 export * from './account.entity.js';
 export * from './api-key.entity.js';
@@ -17,5 +18,6 @@ export * from './resend-job.entity.js';
 export * from './delivery.entity.js';
 export * from './replay-schedule.entity.js';
 export * from './endpoint-health.entity.js';
+export * from './portal-session.entity.js';
 
-export const ALL_ENTITIES = [AccountEntity, ApiKeyEntity, MerchantEntity, TransactionEntity, WebhookLogEntity, ResendJobEntity, DeliveryEntity, ReplayScheduleEntity, EndpointHealthEntity, EndpointIncidentEntity];
+export const ALL_ENTITIES = [AccountEntity, ApiKeyEntity, MerchantEntity, TransactionEntity, WebhookLogEntity, ResendJobEntity, DeliveryEntity, ReplayScheduleEntity, EndpointHealthEntity, EndpointIncidentEntity, PortalSessionEntity];

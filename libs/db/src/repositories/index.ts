@@ -9,3 +9,5 @@ export * from './resend-job-stats.repository.js';
 export * from './delivery.repository.js';
 export * from './replay-schedule.repository.js';
 export * from './endpoint-health.repository.js';
+export * from './portal-session.repository.js';
+export * from './console-reads.repository.js';
