@@ -141,10 +141,11 @@ describe('stranded bulk jobs and deliveries are healed by the sweeper, without a
     const deliveryId = Number(row.id);
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const open = attempt === attempts;
-      await query(
+      const [log] = await query(
         `INSERT INTO webhook_logs (account_id, merchant_id, transaction_id, webhook_id, status_id, trigger, url, url_source,
                                    attempt, duration_ms, sent_at, delivery_id, outcome, http_status, error)
-         VALUES ($1, $2, $3, $4, $5, 'automatic', $6, 'configured', $7, $8, now() - $9 * interval '1 minute', $10, $11, $12, $13)`,
+         VALUES ($1, $2, $3, $4, $5, 'automatic', $6, 'configured', $7, $8, now() - $9 * interval '1 minute', $10, $11, $12, $13)
+         RETURNING id`,
         [
           tenant.accountId,
           tenant.merchant.id,
@@ -161,6 +162,13 @@ describe('stranded bulk jobs and deliveries are healed by the sweeper, without a
           open ? null : 'HTTP 500',
         ],
       );
+      // As a claim leaves it: the delivery names its attempt in flight.
+      if (open) {
+        await query(
+          'UPDATE deliveries d SET open_log_id = l.id, open_log_sent_at = l.sent_at FROM webhook_logs l WHERE d.id = $1 AND l.id = $2',
+          [deliveryId, log.id],
+        );
+      }
     }
     return { deliveryId, transactionId: tx.id, webhookId };
   }

@@ -70,6 +70,9 @@ export const configSchema = Joi.object({
     .pattern(/^whsec_[A-Za-z0-9+/=]{16,}$/)
     .messages({ 'string.pattern.base': 'must be a whsec_ secret (whsec_ + base64)' })
     .when('OPERATOR_WEBHOOK_URL', { is: Joi.exist(), then: Joi.required() }),
+  // Audit rows (one per attempt) are kept this many days, then dropped a whole day partition at
+  // a time by the workers.
+  AUDIT_RETENTION_DAYS: Joi.number().integer().min(1).max(3650).default(90),
   // The worker's own Prometheus endpoint (GET /metrics); 0 picks a free port.
   WORKER_METRICS_PORT: Joi.number().integer().min(0).max(65535).default(9464),
   DB_POOL_SIZE: Joi.number().integer().min(1).max(200).default(10),
@@ -114,6 +117,7 @@ export interface AppConfig {
   readonly redriveAfterMs: number;
   readonly endpointDisableAfterHours: number;
   readonly operatorWebhook: { url: string; secret: string } | null;
+  readonly auditRetentionDays: number;
   readonly workerMetricsPort: number;
   readonly dbPoolSize: number;
   readonly apiDbTimeoutMs: number;

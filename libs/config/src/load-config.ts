@@ -41,6 +41,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redriveAfterMs: value.REDRIVE_AFTER_MS,
     endpointDisableAfterHours: value.ENDPOINT_DISABLE_AFTER_HOURS,
     operatorWebhook: value.OPERATOR_WEBHOOK_URL ? Object.freeze({ url: value.OPERATOR_WEBHOOK_URL, secret: value.OPERATOR_WEBHOOK_SECRET }) : null,
+    auditRetentionDays: value.AUDIT_RETENTION_DAYS,
     workerMetricsPort: value.WORKER_METRICS_PORT,
     dbPoolSize: value.DB_POOL_SIZE,
     apiDbTimeoutMs: value.API_DB_TIMEOUT_MS,

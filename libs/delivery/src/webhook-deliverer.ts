@@ -146,7 +146,7 @@ export class WebhookDeliverer {
     // A Retry-After is flow control's business; the synchronous resend only reports the answer.
     const { retryAfterMs: _notHeld, ...outcome } = await this.post(webhook, request.trigger);
     const log = { ...open, ...outcome };
-    await this.deps.webhookLogs.complete(open.id, outcome);
+    await this.deps.webhookLogs.complete(open, outcome);
     this.logAttempt(log);
     return log;
   }

@@ -1,5 +1,6 @@
 import {
   AccountRepository,
+  AuditPartitionRepository,
   ConsoleReadsRepository,
   DeliveryRepository,
   EndpointHealthRepository,
@@ -22,6 +23,7 @@ export interface Repositories {
   merchants: MerchantRepository;
   transactions: TransactionRepository;
   webhookLogs: WebhookLogRepository;
+  auditPartitions: AuditPartitionRepository;
   deliveries: DeliveryRepository;
   resendJobs: ResendJobRepository;
   resendFanouts: ResendFanoutRepository;
@@ -40,6 +42,7 @@ export function createRepositories(db: DataSource, secretsKey: string): Reposito
     merchants: new MerchantRepository(db, new SecretBox(secretsKey)),
     transactions: new TransactionRepository(db),
     webhookLogs: new WebhookLogRepository(db),
+    auditPartitions: new AuditPartitionRepository(db),
     deliveries: new DeliveryRepository(db),
     resendJobs: new ResendJobRepository(db),
     resendFanouts: new ResendFanoutRepository(db),

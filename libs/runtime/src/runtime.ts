@@ -70,6 +70,9 @@ export async function createRuntime(config: AppConfig, logger: Logger, options: 
   const repos = createRepositories(db, config.secretsKey);
   let redis: RedisClient;
   try {
+    // The audit trail can be written to from the first request: today's partition and the week
+    // ahead exist before anything is served (a fleet stopped for more than a week needs this).
+    await repos.auditPartitions.keep(null);
     await options.onDatabaseReady?.(repos);
     redis = await connectRedis({ url: config.redisUrl, clusterNodes: config.redisClusterNodes }, options.redis, logger);
   } catch (err) {

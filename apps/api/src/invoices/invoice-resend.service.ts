@@ -53,9 +53,9 @@ export class InvoiceResendService {
   private async firstOutcome(deliveryId: number): Promise<InvoiceResendStatus> {
     const deadline = Date.now() + this.deps.waitMs;
     while (Date.now() < deadline) {
-      const outcome = await this.deps.deliveries.latestOutcome(deliveryId);
-      if (outcome === 'success') return 'success';
-      if (outcome) return 'pending';
+      const status = await this.deps.deliveries.attemptStatus(deliveryId);
+      if (status === 'delivered') return 'success';
+      if (status === 'failed') return 'pending';
       await sleep(POLL_MS);
     }
     return 'pending';

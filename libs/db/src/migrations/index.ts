@@ -7,6 +7,7 @@ import { DeliveryLedger1764000000000 } from './1764000000000-delivery-ledger.js'
 import { MerchantFlowControl1764100000000 } from './1764100000000-merchant-flow-control.js';
 import { EndpointHealth1764200000000 } from './1764200000000-endpoint-health.js';
 import { WebhookSecretRotation1764300000000 } from './1764300000000-webhook-secret-rotation.js';
+import { PartitionedAudit1764400000000 } from './1764400000000-partitioned-audit.js';
 import { PortalSessions1764500000000 } from './1764500000000-portal-sessions.js';
 
 /** Every migration, oldest first. Listed explicitly: no globbing of compiled files. */
@@ -20,5 +21,6 @@ export const ALL_MIGRATIONS = [
   MerchantFlowControl1764100000000,
   EndpointHealth1764200000000,
   WebhookSecretRotation1764300000000,
+  PartitionedAudit1764400000000,
   PortalSessions1764500000000,
 ];

@@ -22,16 +22,18 @@ export interface AttemptStart {
   urlSource: UrlSource;
 }
 
-/** A claimed attempt: its number and its (open) audit row. */
+/** A claimed attempt: its number and its (open) audit row, named by its key (id, sent_at). */
 export interface ClaimedAttempt {
   deliveryId: number;
   webhookLogId: number;
+  sentAt: Date;
   attempt: number;
 }
 
 /** How an attempt ended, and what the delivery becomes. */
 export interface AttemptResult {
   webhookLogId: number;
+  sentAt: Date;
   deliveryId: number;
   attempt: number;
   outcome: DeliveryOutcome;
@@ -163,9 +165,9 @@ export class DeliveryRepository {
   }
 
   /**
-   * Claims the next attempt of each due delivery and writes its audit row (outcome NULL: in
-   * flight) in one statement, before any request is made: an attempt whose process dies still has
-   * its row. A claim holds the delivery for `leaseMs`; a second wake-up finds it not due. For a
+   * Claims the next attempt of each due delivery and writes its audit row (outcome NULL) in one
+   * statement, before any request is made: an attempt whose process dies still has its row, and
+   * the delivery names it (`open_log_id`) until the completion, so the sweeper can close it. A claim holds the delivery for `leaseMs`; a second wake-up finds it not due. For a
    * bulk job, nothing is claimed once the job is no longer running (the job row is share-locked,
    * so a cancel waits for a claim in progress and a claim never follows a cancel).
    */
@@ -177,14 +179,16 @@ export class DeliveryRepository {
     manager: EntityManager = this.db.manager,
   ): Promise<ClaimedAttempt[]> {
     if (starts.length === 0) return [];
-    const rows: Array<{ id: string; delivery_id: string; attempt: number }> = await manager.query(
+    const rows: Array<{ id: string; delivery_id: string; attempt: number; sent_at: Date }> = await manager.query(
       `WITH input AS (
          SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::smallint[], $5::text[], $6::text[])
            AS i(delivery_id, transaction_id, webhook_id, status_id, url, url_source)
        ), job AS (
          SELECT id FROM resend_jobs WHERE id = $7 AND state = 'running' FOR SHARE
        ), claimed AS (
-         UPDATE deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + $8 * interval '1 millisecond'
+         UPDATE deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + $8 * interval '1 millisecond',
+                -- Milliseconds: the completion finds the row again by this key, through a JS Date.
+                open_log_id = nextval('webhook_logs_id_seq'), open_log_sent_at = date_trunc('milliseconds', clock_timestamp())
            FROM input i
           WHERE d.id = i.delivery_id AND d.state = 'pending' AND d.attempts < $9
             AND d.next_attempt_at <= now() + ${CLAIM_SLACK}
@@ -194,14 +198,14 @@ export class DeliveryRepository {
             -- its transaction was delivered (bulk deliveries send the current status anyway).
             AND ($7::text IS NOT NULL OR NOT EXISTS (
                   SELECT 1 FROM deliveries n WHERE n.transaction_id = d.transaction_id AND n.sequence > d.sequence AND n.state = 'succeeded'))
-         RETURNING d.id, d.attempts, d.trigger, d.resend_job_id, d.merchant_id
+         RETURNING d.id, d.attempts, d.trigger, d.resend_job_id, d.merchant_id, d.open_log_id, d.open_log_sent_at
        )
-       INSERT INTO webhook_logs (account_id, merchant_id, transaction_id, webhook_id, status_id, trigger, resend_job_id,
+       INSERT INTO webhook_logs (id, account_id, merchant_id, transaction_id, webhook_id, status_id, trigger, resend_job_id,
                                  url, url_source, attempt, duration_ms, sent_at, delivery_id)
-       SELECT $10, c.merchant_id, i.transaction_id, i.webhook_id, i.status_id, c.trigger, c.resend_job_id,
-              i.url, i.url_source, c.attempts, 0, clock_timestamp(), c.id
+       SELECT c.open_log_id, $10, c.merchant_id, i.transaction_id, i.webhook_id, i.status_id, c.trigger, c.resend_job_id,
+              i.url, i.url_source, c.attempts, 0, c.open_log_sent_at, c.id
          FROM claimed c JOIN input i ON i.delivery_id = c.id
-       RETURNING id, delivery_id, attempt`,
+       RETURNING id, delivery_id, attempt, sent_at`,
       [
         starts.map((s) => s.deliveryId),
         starts.map((s) => s.transactionId),
@@ -216,12 +220,13 @@ export class DeliveryRepository {
         options.probe ?? false,
       ],
     );
-    return rows.map((r) => ({ deliveryId: Number(r.delivery_id), webhookLogId: Number(r.id), attempt: r.attempt }));
+    return rows.map((r) => ({ deliveryId: Number(r.delivery_id), webhookLogId: Number(r.id), sentAt: r.sent_at, attempt: r.attempt }));
   }
 
   /**
-   * Completes attempts in one statement: their audit rows, their deliveries (final, or due again
-   * after the backoff) and, for a bulk job, its counters. A delivery moves only from the attempt
+   * Completes attempts in one statement: their audit rows (found by their partition key, and
+   * rewritten in place), their deliveries (final, or due again after the backoff, no longer in
+   * flight) and, for a bulk job, its counters. A delivery moves only from the attempt
    * that claimed it, so counters count each transaction once. A delivery of a job that stopped
    * running meanwhile is cancelled instead of retried.
    */
@@ -234,8 +239,8 @@ export class DeliveryRepository {
     const rows: RawMoved[] = await manager.query(
       `WITH r AS (
          SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::smallint[], $4::text[], $5::smallint[], $6::integer[],
-                              $7::text[], $8::text[], $9::text[], $10::integer[])
-           AS r(log_id, delivery_id, attempt, outcome, http_status, duration_ms, error, response_body, next_state, retry_ms)
+                              $7::text[], $8::text[], $9::text[], $10::integer[], $12::timestamptz[])
+           AS r(log_id, delivery_id, attempt, outcome, http_status, duration_ms, error, response_body, next_state, retry_ms, sent_at)
        ), job_row AS (
          -- Locked, so a cancel is either wholly before (the retry becomes a cancel) or after.
          SELECT state FROM resend_jobs WHERE id = $11 FOR UPDATE
@@ -245,12 +250,16 @@ export class DeliveryRepository {
          -- A slow completion may find its row closed as abandoned by a sweeper: the real outcome wins.
          UPDATE webhook_logs l SET outcome = r.outcome, http_status = r.http_status, duration_ms = r.duration_ms,
                 error = r.error, response_body = r.response_body
-           FROM r WHERE l.id = r.log_id AND (l.outcome IS NULL OR l.error LIKE 'attempt abandoned:%')
+           FROM r WHERE l.id = r.log_id AND l.sent_at = r.sent_at
+            -- Scalar bounds let PostgreSQL leave every other partition unread.
+            AND l.sent_at >= $13::timestamptz AND l.sent_at <= $14::timestamptz
+            AND (l.outcome IS NULL OR l.error LIKE 'attempt abandoned:%')
        ), moved AS (
          UPDATE deliveries d SET
            state = CASE WHEN r.next_state = 'pending' AND NOT job.running THEN 'cancelled' ELSE r.next_state END,
            next_attempt_at = CASE WHEN r.next_state = 'pending' THEN now() + r.retry_ms * interval '1 millisecond' ELSE d.next_attempt_at END,
-           finished_at = CASE WHEN r.next_state = 'pending' AND job.running THEN NULL ELSE now() END
+           finished_at = CASE WHEN r.next_state = 'pending' AND job.running THEN NULL ELSE now() END,
+           open_log_id = NULL, open_log_sent_at = NULL
            FROM r, job
           WHERE d.id = r.delivery_id AND d.state = 'pending' AND d.attempts = r.attempt
          RETURNING d.id, d.state, d.attempts, d.next_attempt_at, d.releases
@@ -275,31 +284,54 @@ export class DeliveryRepository {
         results.map((r) => r.next),
         results.map((r) => r.retryInMs),
         resendJobId,
+        results.map((r) => r.sentAt.toISOString()),
+        new Date(Math.min(...results.map((r) => r.sentAt.getTime()))).toISOString(),
+        new Date(Math.max(...results.map((r) => r.sentAt.getTime()))).toISOString(),
       ],
     );
     return rows.map(toMoved);
   }
 
-  /** The outcome of a delivery's latest attempt: undefined before any, null while in flight. */
-  async latestOutcome(deliveryId: number, manager: EntityManager = this.db.manager): Promise<DeliveryOutcome | null | undefined> {
-    const rows = await manager.query(
-      'SELECT outcome FROM webhook_logs WHERE delivery_id = $1 ORDER BY id DESC LIMIT 1',
+  /**
+   * Where a delivery's attempts stand: `none` before the first, `in_flight` while one is out,
+   * else whether the latest delivered it.
+   */
+  async attemptStatus(deliveryId: number, manager: EntityManager = this.db.manager): Promise<'none' | 'in_flight' | 'delivered' | 'failed'> {
+    const rows: Array<{ state: DeliveryState; attempts: number; open_log_id: string | null }> = await manager.query(
+      'SELECT state, attempts, open_log_id FROM deliveries WHERE id = $1',
       [deliveryId],
     );
-    return rows.length === 0 ? undefined : rows[0].outcome;
+    const d = rows[0];
+    if (!d || d.attempts === 0) return 'none';
+    if (d.open_log_id !== null) return 'in_flight';
+    return d.state === 'succeeded' ? 'delivered' : 'failed';
   }
 
   /**
    * Closes audit rows left open by a process that died (or lost PostgreSQL) mid-attempt: the
-   * request may or may not have reached the merchant, so the attempt counts as spent.
+   * request may or may not have reached the merchant, so the attempt counts as spent. In flight
+   * means named by its delivery (`open_log_id`) or, outside the ledger, by `open_attempts`.
    */
   async closeAbandonedAttempts(olderThanMs: number, limit: number, manager: EntityManager = this.db.manager): Promise<number> {
     const [, count] = await manager.query(
-      `UPDATE webhook_logs SET outcome = 'network_error',
+      `WITH stale AS (
+         SELECT id, open_log_id, open_log_sent_at FROM deliveries
+          WHERE open_log_id IS NOT NULL AND open_log_sent_at < now() - $1 * interval '1 millisecond'
+          ORDER BY open_log_sent_at LIMIT $2 FOR UPDATE SKIP LOCKED
+       ), cleared AS (
+         UPDATE deliveries d SET open_log_id = NULL, open_log_sent_at = NULL
+           FROM stale s WHERE d.id = s.id
+         RETURNING s.open_log_id AS id, s.open_log_sent_at AS sent_at
+       ), outside AS (
+         DELETE FROM open_attempts WHERE webhook_log_id IN (
+           SELECT webhook_log_id FROM open_attempts WHERE sent_at < now() - $1 * interval '1 millisecond' LIMIT $2)
+         RETURNING webhook_log_id AS id, sent_at
+       ), abandoned AS (
+         SELECT id, sent_at FROM cleared UNION ALL SELECT id, sent_at FROM outside
+       )
+       UPDATE webhook_logs l SET outcome = 'network_error',
               error = 'attempt abandoned: the worker died or lost its database before recording the outcome'
-        WHERE id IN (SELECT id FROM webhook_logs WHERE outcome IS NULL
-                        AND sent_at < now() - $1 * interval '1 millisecond' LIMIT $2)
-          AND outcome IS NULL`,
+         FROM abandoned a WHERE l.id = a.id AND l.sent_at = a.sent_at AND l.outcome IS NULL`,
       [olderThanMs, limit],
     );
     return count;

@@ -65,7 +65,7 @@ const RELEASED_COLUMNS = 'id, attempts, releases, resend_job_id, status_changed_
  * A held delivery whose attempt is in flight (a probe) is not released: its wake-up would send it
  * a second time. Once the probe ends it is final, or held again and released by the sweeper.
  */
-const NOT_IN_FLIGHT = `NOT EXISTS (SELECT 1 FROM webhook_logs l WHERE l.delivery_id = d.id AND l.outcome IS NULL)`;
+const NOT_IN_FLIGHT = `d.open_log_id IS NULL`;
 
 /**
  * Endpoint health, incidents, and the deliveries that wait for an endpoint (held). Every change
@@ -368,12 +368,12 @@ export class EndpointHealthRepository {
     const [success, failure, hour] = await Promise.all([
       manager.query(
         `SELECT sent_at, http_status, duration_ms FROM webhook_logs
-          WHERE merchant_id = $1 AND outcome = 'success' ORDER BY id DESC LIMIT 1`,
+          WHERE merchant_id = $1 AND outcome = 'success' ORDER BY sent_at DESC, id DESC LIMIT 1`,
         [merchantId],
       ),
       manager.query(
         `SELECT sent_at, http_status, error, outcome FROM webhook_logs
-          WHERE merchant_id = $1 AND outcome IN ('http_error', 'timeout', 'network_error') ORDER BY id DESC LIMIT 1`,
+          WHERE merchant_id = $1 AND outcome IN ('http_error', 'timeout', 'network_error') ORDER BY sent_at DESC, id DESC LIMIT 1`,
         [merchantId],
       ),
       manager.query(

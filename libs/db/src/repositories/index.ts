@@ -2,6 +2,7 @@ export * from './account.repository.js';
 export * from './merchant.repository.js';
 export * from './transaction.repository.js';
 export * from './webhook-log.repository.js';
+export * from './audit-partition.repository.js';
 export * from './resend-job.repository.js';
 export * from './resend-fanout.repository.js';
 export * from './resend-request.repository.js';

@@ -154,12 +154,12 @@ export class ResendJobRepository {
   }
 }
 
-/** A stopped job's deliveries not in flight (no open audit row) are cancelled; in-flight ones finish. */
+/** A stopped job's deliveries not in flight are cancelled; in-flight ones finish. */
 async function cancelOwed(tx: EntityManager, resendJobId: string): Promise<void> {
   await tx.query(
     `UPDATE deliveries d SET state = 'cancelled', finished_at = now()
       WHERE d.resend_job_id = $1 AND d.state = 'pending'
-        AND NOT EXISTS (SELECT 1 FROM webhook_logs l WHERE l.delivery_id = d.id AND l.outcome IS NULL)`,
+        AND d.open_log_id IS NULL`,
     [resendJobId],
   );
 }

@@ -266,7 +266,10 @@ function replayWhere(filter: ReplayFilter): { where: string; params: unknown[] }
     AND t.status_id = ANY($4::smallint[])`;
   if (filter.onlyFailed) {
     where += ` AND NOT EXISTS (
-      SELECT 1 FROM (SELECT outcome FROM webhook_logs l WHERE l.transaction_id = t.id ORDER BY l.id DESC LIMIT 1) latest
+      SELECT 1 FROM (SELECT outcome FROM webhook_logs l
+                      -- No attempt precedes the transaction: partitions older than it are not read.
+                      WHERE l.transaction_id = t.id AND l.sent_at >= t.created_at - interval '1 day'
+                      ORDER BY l.sent_at DESC, l.id DESC LIMIT 1) latest
        WHERE latest.outcome = 'success')`;
   }
   return { where, params };

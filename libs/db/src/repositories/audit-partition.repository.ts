@@ -1,0 +1,142 @@
+import type { DataSource, QueryRunner } from 'typeorm';
+
+/** One partition of the audit trail: rows with `from <= sent_at < to` (`from` null = no lower bound). */
+export interface AuditPartition {
+  name: string;
+  from: Date | null;
+  to: Date;
+}
+
+/** What one round of upkeep did (null: another process holds the upkeep lock). */
+export interface AuditUpkeep {
+  created: string[];
+  dropped: string[];
+}
+
+/** Partitions are made this many days ahead, so a stopped fleet restarted within a week finds them. */
+export const AUDIT_DAYS_AHEAD = 7;
+
+// One upkeep at a time across every process (API and workers all make partitions at start).
+const UPKEEP_LOCK = `hashtext('webhook_logs partition upkeep')`;
+
+/**
+ * The audit trail's day partitions (UTC days, `webhook_logs_pYYYYMMDD`): made ahead of need and
+ * dropped whole past the retention. A new day is made as a table of its own and then attached,
+ * which locks the audit trail only against other schema changes (never against reads or writes);
+ * an old one is detached CONCURRENTLY before it is dropped, for the same reason.
+ */
+export class AuditPartitionRepository {
+  constructor(private readonly db: DataSource) {}
+
+  async list(runner?: QueryRunner): Promise<AuditPartition[]> {
+    const rows: Array<{ name: string; from_at: Date | null; to_at: Date }> = await (runner ?? this.db).query(
+      `SELECT c.relname AS name,
+              (regexp_match(pg_get_expr(c.relpartbound, c.oid), 'FROM \\(''([^'']+)''\\)'))[1]::timestamptz AS from_at,
+              (regexp_match(pg_get_expr(c.relpartbound, c.oid), 'TO \\(''([^'']+)''\\)'))[1]::timestamptz AS to_at
+         FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE i.inhparent = 'webhook_logs'::regclass AND NOT i.inhdetachpending
+        ORDER BY to_at`,
+    );
+    return rows.map((r) => ({ name: r.name, from: r.from_at, to: r.to_at }));
+  }
+
+  /**
+   * Makes every missing day partition from `firstDay` up to `endDay` (exclusive, YYYY-MM-DD) and
+   * drops those whose rows all precede `dropBefore` (if given). Answers null when another process
+   * is doing the same.
+   */
+  async upkeep(days: { firstDay: string; endDay: string }, dropBefore: Date | null): Promise<AuditUpkeep | null> {
+    const runner = this.db.createQueryRunner();
+    await runner.connect();
+    try {
+      const [{ locked }] = await runner.query(`SELECT pg_try_advisory_lock(${UPKEEP_LOCK}) AS locked`);
+      if (!locked) return null;
+      try {
+        await this.finishInterruptedDetaches(runner);
+        const created = await this.createMissing(runner, days.firstDay, days.endDay);
+        const dropped = dropBefore ? await this.dropEndingBy(runner, dropBefore) : [];
+        return { created, dropped };
+      } finally {
+        await runner.query(`SELECT pg_advisory_unlock(${UPKEEP_LOCK})`);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /**
+   * Today's partition and the week ahead exist, and (with a retention) what is older is gone:
+   * run by every process at start and by the workers every hour.
+   */
+  async keep(retentionDays: number | null): Promise<AuditUpkeep | null> {
+    const [{ today, now }] = await this.db.query(`SELECT (now() AT TIME ZONE 'UTC')::date::text AS today, now() AS now`);
+    const dropBefore = retentionDays === null ? null : new Date((now as Date).getTime() - retentionDays * 86_400_000);
+    return this.upkeep({ firstDay: today, endDay: addUtcDays(today, AUDIT_DAYS_AHEAD + 1) }, dropBefore);
+  }
+
+  private async createMissing(runner: QueryRunner, firstDay: string, endDay: string): Promise<string[]> {
+    const existing = await this.list(runner);
+    const created: string[] = [];
+    for (const day of utcDays(firstDay, endDay)) {
+      const from = new Date(`${day}T00:00:00Z`);
+      const to = new Date(`${addUtcDays(day, 1)}T00:00:00Z`);
+      if (existing.some((p) => (p.from === null || p.from < to) && p.to > from)) continue;
+      const name = partitionName(day);
+      // A table left by an interrupted round (made, not attached) is attached now.
+      await runner.query(`CREATE TABLE IF NOT EXISTS ${name} (LIKE webhook_logs INCLUDING DEFAULTS INCLUDING CONSTRAINTS) WITH (fillfactor = 90)`);
+      await runner.query(
+        `ALTER TABLE webhook_logs ATTACH PARTITION ${name} FOR VALUES FROM ('${from.toISOString()}') TO ('${to.toISOString()}')`,
+      );
+      created.push(name);
+    }
+    return created;
+  }
+
+  private async dropEndingBy(runner: QueryRunner, cutoff: Date): Promise<string[]> {
+    const dropped: string[] = [];
+    for (const partition of await this.list(runner)) {
+      if (partition.to > cutoff) continue;
+      await runner.query(`ALTER TABLE webhook_logs DETACH PARTITION ${partition.name} CONCURRENTLY`);
+      await runner.query(`DROP TABLE ${partition.name}`);
+      dropped.push(partition.name);
+    }
+    // Detached by an interrupted round but not dropped: no longer part of the trail.
+    const strays: Array<{ name: string }> = await runner.query(
+      `SELECT relname AS name FROM pg_class
+        WHERE relkind = 'r' AND NOT relispartition AND relname ~ '^webhook_logs_(p[0-9]{8}|legacy)$'
+          AND relname < $1`,
+      [partitionName(cutoff.toISOString().slice(0, 10))],
+    );
+    for (const { name } of strays) {
+      await runner.query(`DROP TABLE ${name}`);
+      dropped.push(name);
+    }
+    return dropped;
+  }
+
+  /** A DETACH CONCURRENTLY cut short (its process died) must be finalized before anything else. */
+  private async finishInterruptedDetaches(runner: QueryRunner): Promise<void> {
+    const pending: Array<{ name: string }> = await runner.query(
+      `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE i.inhparent = 'webhook_logs'::regclass AND i.inhdetachpending`,
+    );
+    for (const { name } of pending) await runner.query(`ALTER TABLE webhook_logs DETACH PARTITION ${name} FINALIZE`);
+  }
+}
+
+export function partitionName(day: string): string {
+  return `webhook_logs_p${day.replaceAll('-', '')}`;
+}
+
+export function addUtcDays(day: string, days: number): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Each UTC day from `first` up to, not including, `end` (YYYY-MM-DD). */
+export function utcDays(first: string, end: string): string[] {
+  const days: string[] = [];
+  for (let day = first; day < end; day = addUtcDays(day, 1)) days.push(day);
+  return days;
+}
