@@ -58,7 +58,8 @@ export function AttemptDetail(props: { id: number }) {
             <span class={`badge ${detail.outcome ?? 'pending'}`}>{detail.outcome ?? 'in flight'}</span>{' '}
             <span data-response-status>{detail.http_status === null ? 'no HTTP status' : `HTTP ${detail.http_status}`}</span>
           </p>
-          {detail.error && <p>{detail.error}</p>}
+          {/* An http_error's text only repeats its status. */}
+          {detail.error && detail.outcome !== 'http_error' && <p>{detail.error}</p>}
           <pre aria-label="Response excerpt">{detail.response_body ?? '(no body)'}</pre>
         </div>
       </div>
