@@ -1,6 +1,7 @@
 // `npm run dev`: the API and a worker in one process, private targets allowed, readable logs, a
 // loopback demo receiver that prints each webhook it gets (signature verified), and demo data;
-// then the URLs and three curl lines that work as pasted. Local development only.
+// then the URLs (a delivery console link for the demo merchant among them) and three curl lines
+// that work as pasted. Local development only.
 import http from 'node:http';
 import { Webhook } from 'standardwebhooks';
 import { loadConfig } from '@wr/config';
@@ -114,6 +115,12 @@ for (const merchant of merchants) {
 await admin('PATCH', `/admin/transactions/${seeded[0].ids[0]}`, { status_id: 4 });
 
 const first = seeded[0];
+// A console link for the demo merchant, minted as a platform would (one-time, PORTAL_SESSION_TTL_SECONDS).
+const portal = await fetch(`${api.url}/v1/portal-sessions`, {
+  method: 'POST',
+  headers: { authorization: `Bearer ${account.api_key}`, 'content-type': 'application/json' },
+  body: JSON.stringify({ merchant_id: first.merchant.id }),
+}).then((res) => res.json());
 const from = new Date(now - 3 * 3600 * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const to = new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const auth = `-H 'authorization: Bearer ${account.api_key}'`;
@@ -122,6 +129,8 @@ say('webhook-resend is running (Ctrl-C stops it)');
 say(`  API            ${base}`);
 say(`  API docs       ${base}/docs`);
 say(`  queues         ${base}/admin/queues  (admin token: ${config.adminToken})`);
+say(`  console        ${portal.url}`);
+say(`                 (merchant ${first.merchant.id}'s view; the link works once, until ${portal.expires_at}; operators: ${base}/console/admin)`);
 say(`  demo receiver  ${receiverUrl}/<merchant id>  (prints every webhook below, signature checked)`);
 say(`  account ${account.id}, API key ${account.api_key}; merchants ${merchants.map((m) => m.id).join(', ')}`);
 say();

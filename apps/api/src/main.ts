@@ -6,7 +6,7 @@ const config = loadConfigOrExit();
 const logger = createLogger({ service: 'api', level: config.logLevel, format: config.logFormat });
 const api = await startApiServer(config, logger);
 const base = `http://localhost:${config.port}`;
-logger.info(`api listening on ${base} (docs ${base}/docs, queues ${base}/admin/queues, metrics ${base}/metrics)`, { port: config.port });
+logger.info(`api listening on ${base} (docs ${base}/docs, queues ${base}/admin/queues, console ${base}/console/admin, metrics ${base}/metrics)`, { port: config.port });
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

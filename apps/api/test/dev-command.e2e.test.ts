@@ -58,6 +58,20 @@ describe('npm run dev', () => {
     expect(output).not.toMatch(/^\{"level"/m);
   });
 
+  it('when it starts, then it prints a one-time delivery console link for the demo merchant, and the link signs in', async () => {
+    const link = /console\s+(http:\/\/\S+\/console\/sign-in#token=(wrl_\S+))/.exec(output);
+    expect(link).not.toBeNull();
+    const origin = new URL(link![1]!).origin;
+    const res = await fetch(`${origin}/console/api/session`, {
+      method: 'POST',
+      headers: { origin, 'content-type': 'application/json' },
+      body: JSON.stringify({ token: link![2] }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ merchant_name: 'Loja Centro' });
+    expect(output).toMatch(/operators: http:\/\/localhost:\d+\/console\/admin/);
+  });
+
   it('when the three printed curl lines are run as pasted, then each answers, and the demo receiver prints verified webhooks', async () => {
     const [resend, replay, logs] = curlLines().map((line) => line.concat(' -w "\\n%{http_code}"'));
     const run = async (line: string) => {

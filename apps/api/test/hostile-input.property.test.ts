@@ -857,6 +857,11 @@ describe('hostile input on every endpoint (property-based)', () => {
       name: 'GET /v1/webhook-logs/:id', method: 'GET', auth: 'client', dialect: DEFAULT_DIALECT,
       path: (id) => `/v1/webhook-logs/${id}`, hasId: true, fields: [], fieldsIn: 'query', realIds: () => pools.logs,
     },
+    {
+      name: 'POST /v1/portal-sessions', method: 'POST', auth: 'client', dialect: DEFAULT_DIALECT, path: () => '/v1/portal-sessions', hasId: false,
+      fields: ['merchant_id'], fieldsIn: 'body', realIds: () => [],
+      valid: () => fc.record({ merchant_id: realMerchant().map(j) }),
+    },
     // Admin routes come last: they may re-point or add to the client tenant's data.
     {
       name: 'POST /admin/accounts', method: 'POST', auth: 'admin', dialect: DEFAULT_DIALECT, path: () => '/admin/accounts', hasId: false,
@@ -976,7 +981,7 @@ describe('hostile input on every endpoint (property-based)', () => {
     'POST /v2/payin/notifications/resend', 'GET /v2/payin/notifications/resend/:job_id',
     'GET /v1/resend-jobs/:job_id', 'POST /v1/resend-jobs/:job_id/cancel',
     'POST /v1/replays', 'GET /v1/replays/:id', 'POST /v1/replay-schedules', 'GET /v1/replay-schedules', 'DELETE /v1/replay-schedules/:id',
-    'GET /v1/webhook-logs', 'GET /v1/webhook-logs/:id',
+    'GET /v1/webhook-logs', 'GET /v1/webhook-logs/:id', 'POST /v1/portal-sessions',
     'POST /admin/accounts', 'POST /admin/merchants', 'PATCH /admin/merchants/:id', 'POST /admin/transactions', 'POST /admin/transactions/batch', 'PATCH /admin/transactions/:id',
   ];
   const PUBLIC = new Set(['GET /healthz', 'GET /readyz', 'GET /metrics']);

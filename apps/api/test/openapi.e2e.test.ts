@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { startWebhookReceiver, TEST_ADMIN_TOKEN, type WebhookReceiver } from '@wr/testing';
 import { openApiDocument, SERVES_SUBPATHS } from '../src/docs/openapi.js';
 import { startHarness, type Harness, type HttpAnswer } from './support/harness.js';
+import { ensureConsoleBuilt } from './support/console-build.js';
 
 /**
  * GET /docs (SPEC 6): the OpenAPI document is valid, names every route the running app serves
@@ -224,6 +225,7 @@ describe('OpenAPI document (GET /docs)', () => {
   let receiver: WebhookReceiver;
 
   beforeAll(async () => {
+    ensureConsoleBuilt();
     h = await startHarness({ env: { WEBHOOK_TIMEOUT_MS: '500', RESEND_RATE_LIMIT_PER_MINUTE: '30' } });
     receiver = await startWebhookReceiver();
   });
@@ -529,6 +531,10 @@ describe('OpenAPI document (GET /docs)', () => {
       await call('GET', '/admin/queues', { headers: basic(TEST_ADMIN_TOKEN), expectStatus: 200 });
     });
 
+    it('the delivery console page (its own pages and JSON beneath /console are not described)', async () => {
+      await call('GET', '/console', { expectStatus: 200 });
+    });
+
     it('admin: accounts, merchants, transactions', async () => {
       const admin = { token: TEST_ADMIN_TOKEN };
       const account = await call('POST', '/admin/accounts', { ...admin, body: { name: 'Docs Co' }, expectStatus: 201 });
@@ -786,6 +792,17 @@ describe('OpenAPI document (GET /docs)', () => {
       await call('POST', t, { path, token: apiKey, body: { pad: 'x'.repeat(9000) }, expectStatus: 413 });
       await call('POST', t, { path: `/v1/merchants/${otherMerchantId}/webhook-secret/rotate`, token: apiKey, expectStatus: 404 });
       await call('POST', t, { path, expectStatus: 401 });
+    });
+
+    it('delivery console links (v1)', async () => {
+      const t = '/v1/portal-sessions';
+      const link = await call('POST', t, { token: apiKey, body: { merchant_id: merchantId }, expectStatus: 201 });
+      expect(link.body.url).toMatch(/\/console\/sign-in#token=wrl_/);
+      await call('POST', t, { token: apiKey, body: { merchant_id: otherMerchantId }, expectStatus: 404 });
+      await call('POST', t, { token: apiKey, body: {}, expectStatus: 400 });
+      await call('POST', t, { token: apiKey, body: '{"merchant_id":', expectStatus: 400 });
+      await call('POST', t, { token: apiKey, body: { merchant_id: merchantId, pad: 'x'.repeat(9000) }, expectStatus: 413 });
+      await call('POST', t, { body: { merchant_id: merchantId }, expectStatus: 401 });
     });
 
     it('endpoint health (v1)', async () => {

@@ -20,7 +20,7 @@ export const portalSessionSchema = answer({
   expires_at: isoTime().description('Until when the link can be opened; the session it opens then lasts as long again.'),
 })
   .id('PortalSession')
-  .example({ url: 'https://webhooks.example.com/console/sign-in#token=wrl_3q2-7wEf…', expires_at: '2026-11-22T12:15:00.000Z' });
+  .example({ url: 'https://webhooks.example.com/console/sign-in#token=wrl_Zk3v9QnT0pWc7Rx2LmA8sYb4HdE6uJf1GiK5oNq3VtX', expires_at: '2026-11-22T12:15:00.000Z' });
 
 // A host header as a browser or proxy sends it: a name or address, an optional port.
 const HOST = /^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$|^\[[0-9A-Fa-f:.]{2,45}\](:\d{1,5})?$/;

@@ -11,7 +11,7 @@ export const SERVES_SUBPATHS = 'x-serves-subpaths';
 const service = operations('Service', PUBLIC);
 const html = (description: string): JsonObject => ({ description, content: { 'text/html': { schema: { type: 'string' } } } });
 
-/** Health, readiness, metrics, this document, and Bull Board. */
+/** Health, readiness, metrics, this document, Bull Board and the delivery console. */
 export const servicePaths: Record<string, JsonObject> = {
   '/healthz': {
     get: service({
@@ -60,6 +60,21 @@ export const servicePaths: Record<string, JsonObject> = {
       operationId: 'getOpenApiDocument',
       summary: 'This document (OpenAPI 3.1, JSON)',
       responses: { '200': jsonResponse('The OpenAPI document.', { type: 'object' }) },
+    }),
+  },
+  '/console': {
+    [SERVES_SUBPATHS]: true,
+    description:
+      'The delivery console, a page of its own with its JSON calls beneath this path (not described here). Merchants sign ' +
+      'in through a link from `POST /v1/portal-sessions` (a session cookie, their merchant only); operators open ' +
+      '`/console/admin` with HTTP Basic (any user, `ADMIN_TOKEN` as password), as Bull Board.',
+    get: operations('Operator', PUBLIC)({
+      operationId: 'getConsole',
+      summary: 'The delivery console page (the data behind it needs a portal session or the admin token)',
+      responses: {
+        '200': html('The console page (its script loads the view for the session).'),
+        '503': jsonResponse('The console was not built (`npm run build` builds it).', defaultErrorSchema),
+      },
     }),
   },
   '/admin/queues': {

@@ -7,6 +7,7 @@ import {
   incidentsQuerySchema,
 } from '../merchants/endpoint-health.routes.js';
 import { rotatedSecretSchema, rotateSchema } from '../merchants/webhook-secret.routes.js';
+import { createPortalSessionSchema, portalSessionSchema } from '../console/portal-sessions.routes.js';
 import { payinJobSchema, webhookLogSchema } from '../presenters.js';
 import { replayDryRunSchema, replayScheduleListSchema, replayScheduleSchema } from '../replays/replays.routes.js';
 import { createReplaySchema, createScheduleSchema } from '../replays/replays.schemas.js';
@@ -208,6 +209,26 @@ export const v1Paths: Record<string, JsonObject> = {
       responses: {
         '200': jsonResponse('The new secret (shown only here).', rotatedSecretSchema),
         '400': invalidInput(['"overlap_seconds" must be less than or equal to 2592000', '"overlap_seconds" must be an integer', 'Malformed JSON body']),
+        '404': merchantNotFound(),
+        '413': ref.response('BodyTooLarge'),
+        ...defaultCommon(),
+      },
+    }),
+  },
+  '/v1/portal-sessions': {
+    post: merchants({
+      operationId: 'createPortalSession',
+      summary: "A one-time link into one merchant's delivery console",
+      description:
+        'Hand the link to the merchant (or open it for them): it signs them into `/console`, where they see their ' +
+        "endpoint's health and incidents, the delivery log with each attempt's request and response, and can resend, replay " +
+        'a window and rotate their secret. The token (in the URL fragment, so it never reaches a log) works once, within ' +
+        '`PORTAL_SESSION_TTL_SECONDS` (15 minutes); it becomes an httpOnly, SameSite=Strict cookie for that merchant only, ' +
+        'lasting as long again. The link points at `CONSOLE_PUBLIC_URL` when set, else at the host this request came to.',
+      requestBody: jsonBody(createPortalSessionSchema),
+      responses: {
+        '201': jsonResponse('The link and until when it can be opened.', portalSessionSchema),
+        '400': invalidInput(['"merchant_id" is required', '"merchant_id" must be a number', 'Malformed JSON body']),
         '404': merchantNotFound(),
         '413': ref.response('BodyTooLarge'),
         ...defaultCommon(),
