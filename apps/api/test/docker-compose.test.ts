@@ -216,7 +216,7 @@ describe('docker-compose.yml, Dockerfile and .env.example', () => {
     for (const k of REQUIRED_VARIABLES) expect({ k, value: example[k] }).toEqual({ k, value: '' });
   });
 
-  it('when the image is built, then the Dockerfile copies files that exist, builds with tsc -b, and its command and compose’s commands run files that build produces', () => {
+  it('when the image is built, then the Dockerfile copies files that exist, builds with tsc -b (and the console with Vite), and its command and compose’s commands run files that build produces', () => {
     const instructions = dockerfileInstructions(read('Dockerfile'));
     const stages = new Set(instructions.filter((i) => i.op === 'FROM').map((i) => /\bAS\s+(\S+)/i.exec(i.args)?.[1]).filter(Boolean));
     for (const copy of instructions.filter((i) => i.op === 'COPY' && !/--from=/.test(i.args))) {
@@ -227,7 +227,11 @@ describe('docker-compose.yml, Dockerfile and .env.example', () => {
       expect(stages.has(/--from=(\S+)/.exec(copy.args)![1])).toBe(true);
     }
     expect(instructions.some((i) => i.op === 'RUN' && /npm run build/.test(i.args))).toBe(true);
-    expect(JSON.parse(read('package.json')).scripts.build).toBe('tsc -b');
+    // tsc -b for the server side, then Vite for the delivery console the API serves.
+    const scripts = JSON.parse(read('package.json')).scripts;
+    expect(scripts.build).toBe('tsc -b && npm run build:console');
+    expect(scripts['build:console']).toBe('npm run build -w @wr/console');
+    expect(JSON.parse(read('apps/console/package.json')).scripts.build).toMatch(/\bvite build$/);
 
     const cmd = instructions.filter((i) => i.op === 'CMD').at(-1)!;
     const entries = [
