@@ -16,7 +16,7 @@ export const createPortalSessionSchema = Joi.object<{ merchant_id: number }>({
 export const portalSessionSchema = answer({
   url: Joi.string()
     .uri({ scheme: ['http', 'https'] })
-    .description('The one-time sign-in link: hand it to the merchant (or open it in an iframe). Its token works once.'),
+    .description('The one-time sign-in link: hand it to the merchant (a link or a redirect; the console refuses to be framed). Its token works once.'),
   expires_at: isoTime().description('Until when the link can be opened; the session it opens then lasts as long again.'),
 })
   .id('PortalSession')
