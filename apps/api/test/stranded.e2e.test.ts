@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { DeliveryRepository } from '@wr/db';
 import { webhookIdFor } from '@wr/domain';
 import { startWebhookReceiver, waitFor, type WebhookReceiver } from '@wr/testing';
 import type { RunningWorker } from '../../worker/src/workers.js';
@@ -268,6 +269,32 @@ describe('stranded bulk jobs and deliveries are healed by the sweeper, without a
     ]);
     expect(await delivery(deliveryId)).toMatchObject({ state: 'succeeded', attempts: 2, finished_at: expect.any(Date) });
   }, 30_000);
+
+  it('when a delivery whose attempt died in flight is claimed again before any sweep, then the claim itself closes that attempt as abandoned and names the new one in flight', async () => {
+    const { deliveryId, transactionId, webhookId } = await liveDeliveryDiedMidAttempt(1);
+    const [claimed] = await new DeliveryRepository(h.db.dataSource).beginAttempts(
+      [{ deliveryId, transactionId, webhookId, statusId: 3, url: receiver.url, urlSource: 'configured' }],
+      { accountId: tenant.accountId, leaseMs: 16_000, maxAttempts: 4, resendJobId: null },
+    );
+    expect(claimed).toMatchObject({ deliveryId, attempt: 2 });
+
+    const audit = await auditRows(`transaction_id=${transactionId}`);
+    expect(audit.map((r) => [r.attempt, r.outcome])).toEqual([
+      [1, 'network_error'],
+      [2, null],
+    ]);
+    expect(audit[0]).toMatchObject({ error: expect.stringMatching(ABANDONED) });
+    const [marker] = await query('SELECT open_log_id::int AS id FROM deliveries WHERE id = $1', [deliveryId]);
+    expect(marker).toEqual({ id: claimed!.webhookLogId });
+
+    // No request goes out for attempt 2 here: it ends as a worker would record a refused target,
+    // so the next test's worker finds nothing of this one owed.
+    await new DeliveryRepository(h.db.dataSource).completeAttempts(
+      [{ ...claimed!, outcome: 'blocked', httpStatus: null, durationMs: 0, error: 'test', responseBody: null, next: 'blocked', retryInMs: 0 }],
+      null,
+    );
+    expect(await delivery(deliveryId)).toMatchObject({ state: 'blocked', attempts: 2 });
+  });
 
   it('when a live delivery spent its 4th and last attempt in a worker that died, then that attempt is closed as abandoned and the delivery fails without a 5th request', async () => {
     const { deliveryId, transactionId } = await liveDeliveryDiedMidAttempt(4);

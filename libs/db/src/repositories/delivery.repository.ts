@@ -54,6 +54,9 @@ export interface MovedDelivery {
   releases: number;
 }
 
+/** What an attempt whose outcome was never recorded says on its audit row. */
+const ABANDONED = `'attempt abandoned: the worker died or lost its database before recording the outcome'`;
+
 /** How long before its due time a wake-up may claim a delivery (queue and database clocks differ). */
 const CLAIM_SLACK = `interval '2 seconds'`;
 
@@ -185,6 +188,11 @@ export class DeliveryRepository {
            AS i(delivery_id, transaction_id, webhook_id, status_id, url, url_source)
        ), job AS (
          SELECT id FROM resend_jobs WHERE id = $7 AND state = 'running' FOR SHARE
+       ), prior AS (
+         -- A delivery due again while it still names an attempt in flight: that attempt's lease
+         -- ran out (its worker died), so its audit row is closed as abandoned as this one starts.
+         SELECT d.id, d.open_log_id, d.open_log_sent_at FROM deliveries d
+          WHERE d.id = ANY($1::bigint[]) AND d.open_log_id IS NOT NULL
        ), claimed AS (
          UPDATE deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + $8 * interval '1 millisecond',
                 -- Milliseconds: the completion finds the row again by this key, through a JS Date.
@@ -199,6 +207,10 @@ export class DeliveryRepository {
             AND ($7::text IS NOT NULL OR NOT EXISTS (
                   SELECT 1 FROM deliveries n WHERE n.transaction_id = d.transaction_id AND n.sequence > d.sequence AND n.state = 'succeeded'))
          RETURNING d.id, d.attempts, d.trigger, d.resend_job_id, d.merchant_id, d.open_log_id, d.open_log_sent_at
+       ), abandoned AS (
+         UPDATE webhook_logs l SET outcome = 'network_error', error = ${ABANDONED}
+           FROM prior p JOIN claimed c ON c.id = p.id
+          WHERE l.id = p.open_log_id AND l.sent_at = p.open_log_sent_at AND l.outcome IS NULL
        )
        INSERT INTO webhook_logs (id, account_id, merchant_id, transaction_id, webhook_id, status_id, trigger, resend_job_id,
                                  url, url_source, attempt, duration_ms, sent_at, delivery_id)
@@ -329,8 +341,7 @@ export class DeliveryRepository {
        ), abandoned AS (
          SELECT id, sent_at FROM cleared UNION ALL SELECT id, sent_at FROM outside
        )
-       UPDATE webhook_logs l SET outcome = 'network_error',
-              error = 'attempt abandoned: the worker died or lost its database before recording the outcome'
+       UPDATE webhook_logs l SET outcome = 'network_error', error = ${ABANDONED}
          FROM abandoned a WHERE l.id = a.id AND l.sent_at = a.sent_at AND l.outcome IS NULL`,
       [olderThanMs, limit],
     );
