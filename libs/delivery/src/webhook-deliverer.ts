@@ -1,5 +1,5 @@
 import {
-  buildWebhookBody,
+  webhookBodyOf,
   webhookIdFor,
   type DeliveryOutcome,
   type DeliveryTrigger,
@@ -76,18 +76,7 @@ export class WebhookDeliverer {
       sequence: transaction.sequence,
     };
     const webhookId = webhookIdFor({ transactionId: transaction.id, ...event });
-    const body = JSON.stringify(
-      buildWebhookBody({
-        transactionId: transaction.id,
-        merchantId: transaction.merchantId,
-        kind: transaction.kind,
-        externalId: transaction.externalId,
-        endToEndId: transaction.endToEndId,
-        amount: transaction.amount,
-        data: transaction.data,
-        ...event,
-      }),
-    );
+    const body = JSON.stringify(webhookBodyOf(transaction, event));
     return {
       url,
       urlSource: request.overrideUrl ? 'override' : 'configured',

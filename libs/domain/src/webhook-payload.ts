@@ -15,6 +15,26 @@ export interface WebhookEvent {
   data: Record<string, unknown>;
 }
 
+/** A transaction as a webhook needs it: what never changes between its statuses. */
+export type WebhookTransaction = { id: number } & Pick<WebhookEvent, 'merchantId' | 'kind' | 'externalId' | 'endToEndId' | 'amount' | 'data'>;
+
+/** The body of the webhook of one status of a transaction (the deliverer's, and the console's rebuild). */
+export function webhookBodyOf(
+  transaction: WebhookTransaction,
+  status: Pick<WebhookEvent, 'statusId' | 'statusChangedAt' | 'sequence'>,
+): Record<string, unknown> {
+  return buildWebhookBody({
+    transactionId: transaction.id,
+    merchantId: transaction.merchantId,
+    kind: transaction.kind,
+    externalId: transaction.externalId,
+    endToEndId: transaction.endToEndId,
+    amount: transaction.amount,
+    data: transaction.data,
+    ...status,
+  });
+}
+
 /** The body a merchant receives (SPEC 3). Field order is part of the contract's look. */
 export function buildWebhookBody(event: WebhookEvent): Record<string, unknown> {
   return {

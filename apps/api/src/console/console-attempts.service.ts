@@ -1,4 +1,4 @@
-import { buildWebhookBody, NotFoundError, transactionLookupFor, webhookIdFor, type DeliveryOutcome, type DeliveryTrigger } from '@wr/domain';
+import { NotFoundError, transactionLookupFor, webhookBodyOf, webhookIdFor, type DeliveryOutcome, type DeliveryTrigger } from '@wr/domain';
 import type { ConsoleReadsRepository, TransactionRecord, TransactionRepository, WebhookLogRecord } from '@wr/db';
 import type { WebhookLogsService } from '../webhook-logs/webhook-logs.service.js';
 import type { PortalSession } from './portal-sessions.service.js';
@@ -62,7 +62,7 @@ export class ConsoleAttemptsService {
 
   /**
    * The audit row keeps the URL, the webhook id and the status, not the bytes sent: the body is
-   * rebuilt with the deliverer's own `buildWebhookBody` (a transaction's other fields never change),
+   * rebuilt with the deliverer's own `webhookBodyOf` (a transaction's other fields never change),
    * the status time comes from the webhook id and the `sequence` from the delivery. The signature
    * is not shown: it was made with the secret of the day and is not kept.
    */
@@ -71,18 +71,7 @@ export class ConsoleAttemptsService {
     const statusChangedAt = changedAtMs ? new Date(Number(changedAtMs)) : transaction.statusChangedAt;
     const isCurrent = webhookIdFor({ transactionId: transaction.id, statusId: transaction.statusId, statusChangedAt: transaction.statusChangedAt }) === log.webhookId;
     const sequence = log.deliveryId !== null ? await this.deps.reads.deliverySequence(log.deliveryId) : isCurrent ? transaction.sequence : null;
-    const body = buildWebhookBody({
-      transactionId: transaction.id,
-      merchantId: transaction.merchantId,
-      kind: transaction.kind,
-      externalId: transaction.externalId,
-      endToEndId: transaction.endToEndId,
-      amount: transaction.amount,
-      data: transaction.data,
-      statusId: log.statusId,
-      statusChangedAt,
-      sequence: sequence ?? 0,
-    });
+    const body = webhookBodyOf(transaction, { statusId: log.statusId, statusChangedAt, sequence: sequence ?? 0 });
     if (sequence === null) body.sequence = null;
     return {
       url: log.url,
