@@ -128,11 +128,14 @@ describe('migrating an existing audit table to the partitioned one', () => {
   const url = `postgres://postgres@127.0.0.1:5432/${name}`;
   let db: DataSource | undefined;
 
+  const role = `wr_test_noddl_${randomBytes(4).toString('hex')}`;
+
   afterAll(async () => {
     await db?.destroy().catch(() => undefined);
     const admin = new TypeOrmDataSource({ type: 'postgres', url: 'postgres://postgres@127.0.0.1:5432/postgres' });
     await admin.initialize();
     await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.query(`DROP ROLE IF EXISTS ${role}`);
     await admin.destroy();
   });
 
@@ -192,5 +195,31 @@ describe('migrating an existing audit table to the partitioned one', () => {
     expect(done?.dropped).toEqual(['webhook_logs_legacy']);
     expect(await db.query('SELECT count(*)::int AS n FROM webhook_logs')).toEqual([{ n: stillLegacy ? 0 : 1 }]);
     expect(await db.query(`SELECT to_regclass('webhook_logs_legacy') AS t`)).toEqual([{ t: null }]);
+  });
+
+  it('when the service starts under a role that may not change the schema, then it starts while today has a partition (and says why nothing was made ahead), and refuses to start without one', async () => {
+    expect(db).toBeDefined();
+    // As the schema's owner would at start: today and the week ahead (the legacy partition, which
+    // may have held today, is gone).
+    expect((await new AuditPartitionRepository(db!).ensureForStart()).error).toBeUndefined();
+    await db!.query(`CREATE ROLE ${role} LOGIN`);
+    await db!.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role}`);
+    await db!.query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ${role}`);
+    const partitions = await new AuditPartitionRepository(db!).list();
+    const last = partitions.at(-1)!;
+    await db!.query(`DROP TABLE ${last.name}`); // a day ahead is missing: the start tries to make it
+
+    const limited = createDataSource({ databaseUrl: url.replace('postgres@', `${role}@`), poolSize: 2, applicationName: 'wr-test-noddl' });
+    await limited.initialize();
+    try {
+      const started = await new AuditPartitionRepository(limited).ensureForStart();
+      expect(started.error?.message).toMatch(/permission denied|must be owner/);
+
+      const today = partitions.find((p) => (p.from === null || p.from.getTime() <= Date.now()) && p.to.getTime() > Date.now())!;
+      await db!.query(`DROP TABLE ${today.name}`);
+      await expect(new AuditPartitionRepository(limited).ensureForStart()).rejects.toThrow(/permission denied|must be owner/);
+    } finally {
+      await limited.destroy();
+    }
   });
 });

@@ -72,7 +72,8 @@ export async function createRuntime(config: AppConfig, logger: Logger, options: 
   try {
     // The audit trail can be written to from the first request: today's partition and the week
     // ahead exist before anything is served (a fleet stopped for more than a week needs this).
-    await repos.auditPartitions.keep(null);
+    const partitions = await repos.auditPartitions.ensureForStart();
+    if (partitions.error) logger.warn('audit partitions not made ahead; today has one', { err: partitions.error.message });
     await options.onDatabaseReady?.(repos);
     redis = await connectRedis({ url: config.redisUrl, clusterNodes: config.redisClusterNodes }, options.redis, logger);
   } catch (err) {

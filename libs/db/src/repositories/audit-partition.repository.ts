@@ -45,12 +45,19 @@ export class AuditPartitionRepository {
    * drops those whose rows all precede `dropBefore` (if given). Answers null when another process
    * is doing the same.
    */
-  async upkeep(days: { firstDay: string; endDay: string }, dropBefore: Date | null): Promise<AuditUpkeep | null> {
+  async upkeep(
+    days: { firstDay: string; endDay: string },
+    dropBefore: Date | null,
+    options: { waitForLock?: boolean } = {},
+  ): Promise<AuditUpkeep | null> {
     const runner = this.db.createQueryRunner();
     await runner.connect();
     try {
-      const [{ locked }] = await runner.query(`SELECT pg_try_advisory_lock(${UPKEEP_LOCK}) AS locked`);
-      if (!locked) return null;
+      if (options.waitForLock) await runner.query(`SELECT pg_advisory_lock(${UPKEEP_LOCK})`);
+      else {
+        const [{ locked }] = await runner.query(`SELECT pg_try_advisory_lock(${UPKEEP_LOCK}) AS locked`);
+        if (!locked) return null;
+      }
       try {
         await this.finishInterruptedDetaches(runner);
         const created = await this.createMissing(runner, days.firstDay, days.endDay);
@@ -66,12 +73,30 @@ export class AuditPartitionRepository {
 
   /**
    * Today's partition and the week ahead exist, and (with a retention) what is older is gone:
-   * run by every process at start and by the workers every hour.
+   * run by the workers every hour (another process's round in progress: skipped).
    */
   async keep(retentionDays: number | null): Promise<AuditUpkeep | null> {
     const [{ today, now }] = await this.db.query(`SELECT (now() AT TIME ZONE 'UTC')::date::text AS today, now() AS now`);
     const dropBefore = retentionDays === null ? null : new Date((now as Date).getTime() - retentionDays * 86_400_000);
     return this.upkeep({ firstDay: today, endDay: addUtcDays(today, AUDIT_DAYS_AHEAD + 1) }, dropBefore);
+  }
+
+  /**
+   * At a process's start: today and the week ahead are made, waiting for another process's round
+   * if one is under way, so audit rows can be written once this returns. A database role that may
+   * not change the schema is no obstacle while today's partition exists (another process made
+   * it): the failure is then only reported.
+   */
+  async ensureForStart(): Promise<{ upkeep: AuditUpkeep | null; error?: Error }> {
+    const [{ today }] = await this.db.query(`SELECT (now() AT TIME ZONE 'UTC')::date::text AS today`);
+    try {
+      return { upkeep: await this.upkeep({ firstDay: today, endDay: addUtcDays(today, AUDIT_DAYS_AHEAD + 1) }, null, { waitForLock: true }) };
+    } catch (err) {
+      const now = new Date();
+      const covered = (await this.list()).some((p) => (p.from === null || p.from <= now) && p.to > now);
+      if (!covered) throw err;
+      return { upkeep: null, error: err as Error };
+    }
   }
 
   private async createMissing(runner: QueryRunner, firstDay: string, endDay: string): Promise<string[]> {
