@@ -5,8 +5,10 @@ import { startApiServer } from './server.js';
 const config = loadConfigOrExit();
 const logger = createLogger({ service: 'api', level: config.logLevel, format: config.logFormat });
 const api = await startApiServer(config, logger);
-const base = `http://localhost:${config.port}`;
-logger.info(`api listening on ${base} (docs ${base}/docs, queues ${base}/admin/queues, console ${base}/console/admin, metrics ${base}/metrics)`, { port: config.port });
+// The port it got (PORT=0 asks the system for a free one).
+const port = Number(new URL(api.url).port);
+const base = `http://localhost:${port}`;
+logger.info(`api listening on ${base} (docs ${base}/docs, queues ${base}/admin/queues, console ${base}/console/admin, metrics ${base}/metrics)`, { port });
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { envFor, exited, spawnWorkerProcess, startWebhookReceiver, waitFor, type WebhookReceiver } from '@wr/testing';
 import { startHarness, type Harness, type Tenant } from './support/harness.js';
@@ -30,14 +29,6 @@ async function terminate(child: ChildProcess): Promise<{ code: number | null; si
   ]);
   clearTimeout(timer);
   return outcome;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** One request on a fresh connection (no pooled socket), so a closed listener shows as an error. */
@@ -155,21 +146,24 @@ describe('graceful shutdown on SIGTERM', () => {
   }, 150_000);
 
   it('when the API process gets SIGTERM with a resend in flight, then it refuses new connections, answers the in-flight one, and exits 0 within 15 s', async () => {
-    const port = await freePort();
-    const api = spawn(process.execPath, [API_MAIN], { env: envFor(h.config, { PORT: String(port) }), stdio: ['ignore', 'pipe', 'pipe'] });
+    // The API asks the system for a port and says which: a port picked here and handed over could
+    // be taken meanwhile by another test file's receiver, which would then get this test's calls.
+    const api = spawn(process.execPath, [API_MAIN], { env: envFor(h.config, { PORT: '0', LOG_LEVEL: 'info', LOG_FORMAT: 'json' }), stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(api);
     const output = captureOutput(api);
-    const base = `http://127.0.0.1:${port}`;
+    let port = 0;
     await waitFor(
-      async () => {
-        const r = await freshGet(`${base}/healthz`);
-        return 'status' in r && r.status === 200;
+      () => {
+        port = Number(/api listening on http:\/\/localhost:(\d+)/.exec(output())?.[1] ?? 0);
+        return port > 0;
       },
       20_000,
-      'the API process to answer /healthz',
+      'the API process to say where it listens',
     ).catch((err: Error) => {
       throw new Error(`${err.message}; output: ${output()}`);
     });
+    const base = `http://127.0.0.1:${port}`;
+    expect((await freshGet(`${base}/healthz`)) as unknown).toMatchObject({ status: 200 });
 
     const tx = await h.createTransaction({ merchant_id: tenant.merchant.id, external_id: 'shutdown-inflight-1' });
     receiver.respondWith({ delayMs: 1500 });

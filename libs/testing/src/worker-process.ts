@@ -31,6 +31,8 @@ export function envFor(config: AppConfig, overrides: Record<string, string> = {}
     REDRIVE_AFTER_MS: String(config.redriveAfterMs),
     WORKER_METRICS_PORT: String(config.workerMetricsPort),
     DB_POOL_SIZE: String(config.dbPoolSize),
+    API_DB_TIMEOUT_MS: String(config.apiDbTimeoutMs),
+    AUDIT_RETENTION_DAYS: String(config.auditRetentionDays),
     ENDPOINT_DISABLE_AFTER_HOURS: String(config.endpointDisableAfterHours),
     OPERATOR_WEBHOOK_URL: config.operatorWebhook?.url ?? '',
     OPERATOR_WEBHOOK_SECRET: config.operatorWebhook?.secret ?? '',
