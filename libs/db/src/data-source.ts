@@ -36,6 +36,9 @@ class ClosedOnTimeoutClient extends pg.Client {
   }
 
   private close(): void {
+    // Marked unusable first, synchronously: the caller gives the client back to the pool before
+    // the socket's end is noticed, and the pool keeps only clients still queryable.
+    (this as unknown as { _queryable: boolean })._queryable = false;
     (this as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
   }
 }

@@ -11,6 +11,8 @@ const MESSAGES = [
   'Command timed out',
   'Reached the max retries per request limit',
   'Query read timeout',
+  // A statement on a connection closed after its query timed out (a transaction's ROLLBACK).
+  'is not queryable',
 ];
 
 /** Whether an error means PostgreSQL or Redis is out of reach (so the answer is 503, not 500). */
