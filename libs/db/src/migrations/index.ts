@@ -9,6 +9,7 @@ import { EndpointHealth1764200000000 } from './1764200000000-endpoint-health.js'
 import { WebhookSecretRotation1764300000000 } from './1764300000000-webhook-secret-rotation.js';
 import { PartitionedAudit1764400000000 } from './1764400000000-partitioned-audit.js';
 import { PortalSessions1764500000000 } from './1764500000000-portal-sessions.js';
+import { TransactionsByMerchant1764600000000 } from './1764600000000-transactions-by-merchant.js';
 
 /** Every migration, oldest first. Listed explicitly: no globbing of compiled files. */
 export const ALL_MIGRATIONS = [
@@ -23,4 +24,5 @@ export const ALL_MIGRATIONS = [
   WebhookSecretRotation1764300000000,
   PartitionedAudit1764400000000,
   PortalSessions1764500000000,
+  TransactionsByMerchant1764600000000,
 ];
