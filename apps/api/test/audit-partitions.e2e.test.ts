@@ -52,9 +52,11 @@ describe('the audit trail is partitioned by day and pruned by dropping partition
   }
 
   beforeAll(async () => {
+    // Read before the service starts: should midnight (UTC) pass meanwhile, the service's days
+    // (yesterday to a week ahead of its today) still cover this today and the week after it.
+    today = new Date().toISOString().slice(0, 10);
     h = await startHarness();
     tenant = await h.createTenant({ webhookUrl: 'http://127.0.0.1:9/hooks' });
-    [{ today }] = await query(`SELECT (now() AT TIME ZONE 'UTC')::date::text AS today`);
   });
 
   afterAll(async () => {
@@ -129,6 +131,7 @@ describe('migrating an existing audit table to the partitioned one', () => {
   let db: DataSource | undefined;
 
   const role = `wr_test_noddl_${randomBytes(4).toString('hex')}`;
+  const appRole = `wr_test_app_${randomBytes(4).toString('hex')}`;
 
   afterAll(async () => {
     await db?.destroy().catch(() => undefined);
@@ -136,10 +139,11 @@ describe('migrating an existing audit table to the partitioned one', () => {
     await admin.initialize();
     await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     await admin.query(`DROP ROLE IF EXISTS ${role}`);
+    await admin.query(`DROP ROLE IF EXISTS ${appRole}`);
     await admin.destroy();
   });
 
-  it('when the table holds rows (some in flight), then it becomes the first partition as it is: rows, ids and in-flight attempts kept, new ids follow on, and it is dropped whole once past the retention', async () => {
+  it('when the table holds rows (some in flight, one dated ahead by a wrong clock), then it becomes the first partition as it is: rows, ids, in-flight attempts and grants kept, new ids follow on, and it is dropped whole once past the retention', async () => {
     await ensureDatabase(url);
     const partitioned = ALL_MIGRATIONS.findIndex((m) => m.name === 'PartitionedAudit1764400000000');
     expect(partitioned).toBeGreaterThan(0);
@@ -162,7 +166,12 @@ describe('migrating an existing audit table to the partitioned one', () => {
             FROM generate_series(1, 30) g;
         INSERT INTO webhook_logs (account_id, merchant_id, transaction_id, webhook_id, status_id, trigger, url, url_source,
                                   attempt, duration_ms, sent_at)
-          VALUES (1, 1, 1, 'msg_1', 3, 'manual', 'http://127.0.0.1:9/h', 'configured', 1, 0, now() - interval '1 hour');`);
+          VALUES (1, 1, 1, 'msg_1', 3, 'manual', 'http://127.0.0.1:9/h', 'configured', 1, 0, now() - interval '1 hour');
+        INSERT INTO webhook_logs (account_id, merchant_id, transaction_id, webhook_id, status_id, trigger, url, url_source,
+                                  attempt, duration_ms, outcome, sent_at)
+          VALUES (1, 1, 1, 'msg_1', 3, 'manual', 'http://127.0.0.1:9/h', 'configured', 1, 0, 'success', now() + interval '3 days');`);
+      await previous.query(`CREATE ROLE ${appRole} LOGIN`);
+      await previous.query(`GRANT SELECT, INSERT, UPDATE ON webhook_logs TO ${appRole}`);
     } finally {
       await previous.destroy();
     }
@@ -178,7 +187,17 @@ describe('migrating an existing audit table to the partitioned one', () => {
       `SELECT count(*)::int AS n, max(id)::int AS max,
               count(*) FILTER (WHERE tableoid = 'webhook_logs_legacy'::regclass)::int AS in_legacy FROM webhook_logs`,
     );
-    expect({ n, max, in_legacy }).toEqual({ n: 31, max: 31, in_legacy: 31 });
+    expect({ n, max, in_legacy }).toEqual({ n: 32, max: 32, in_legacy: 31 });
+    // The row dated ahead is in its own day's partition: the legacy one ends tomorrow at the latest.
+    const [ahead] = await db.query(`SELECT tableoid::regclass::text AS part, (sent_at AT TIME ZONE 'UTC')::date::text AS day FROM webhook_logs WHERE id = 32`);
+    expect(ahead.part).toBe(partitionName(ahead.day));
+    expect(legacy.to.getTime()).toBeLessThanOrEqual(Date.parse(`${addUtcDays(new Date().toISOString().slice(0, 10), 1)}T00:00:00Z`));
+    const [rights] = await db.query(
+      `SELECT has_table_privilege($1, 'webhook_logs', 'INSERT') AS audit, has_table_privilege($1, 'open_attempts', 'DELETE') AS open,
+              has_sequence_privilege($1, 'webhook_logs_id_seq', 'USAGE') AS ids`,
+      [appRole],
+    );
+    expect(rights).toEqual({ audit: true, open: true, ids: true });
     // In flight before, named as in flight now: by its delivery, or (no delivery) by open_attempts.
     expect(await db.query('SELECT open_log_id::int AS id FROM deliveries')).toEqual([{ id: 30 }]);
     expect(await db.query('SELECT webhook_log_id::int AS id FROM open_attempts')).toEqual([{ id: 31 }]);
@@ -188,12 +207,12 @@ describe('migrating an existing audit table to the partitioned one', () => {
     );
     // The legacy partition ends at the day after its newest row: until then it takes today's rows.
     const stillLegacy = legacy.to.getTime() > Date.now();
-    expect(next).toEqual({ id: 32, part: stillLegacy ? 'webhook_logs_legacy' : partitionName(new Date().toISOString().slice(0, 10)) });
+    expect(next).toEqual({ id: 33, part: stillLegacy ? 'webhook_logs_legacy' : partitionName(new Date().toISOString().slice(0, 10)) });
 
     // Once every legacy row is past the retention, the legacy partition goes whole like a day.
     const done = await new AuditPartitionRepository(db).upkeep({ firstDay: legacy.to.toISOString().slice(0, 10), endDay: legacy.to.toISOString().slice(0, 10) }, legacy.to);
     expect(done?.dropped).toEqual(['webhook_logs_legacy']);
-    expect(await db.query('SELECT count(*)::int AS n FROM webhook_logs')).toEqual([{ n: stillLegacy ? 0 : 1 }]);
+    expect(await db.query('SELECT count(*)::int AS n FROM webhook_logs')).toEqual([{ n: stillLegacy ? 1 : 2 }]);
     expect(await db.query(`SELECT to_regclass('webhook_logs_legacy') AS t`)).toEqual([{ t: null }]);
   });
 

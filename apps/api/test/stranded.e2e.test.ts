@@ -270,22 +270,27 @@ describe('stranded bulk jobs and deliveries are healed by the sweeper, without a
     expect(await delivery(deliveryId)).toMatchObject({ state: 'succeeded', attempts: 2, finished_at: expect.any(Date) });
   }, 30_000);
 
-  it('when a delivery whose attempt died in flight is claimed again before any sweep, then the claim itself closes that attempt as abandoned and names the new one in flight', async () => {
+  it('when a delivery whose attempt died in flight is claimed again before any sweep, then the dead attempt stays on record as in flight until the sweep closes it as abandoned, and the delivery names the new one', async () => {
     const { deliveryId, transactionId, webhookId } = await liveDeliveryDiedMidAttempt(1);
-    const [claimed] = await new DeliveryRepository(h.db.dataSource).beginAttempts(
+    const deliveries = new DeliveryRepository(h.db.dataSource);
+    const [claimed] = await deliveries.beginAttempts(
       [{ deliveryId, transactionId, webhookId, statusId: 3, url: receiver.url, urlSource: 'configured' }],
       { accountId: tenant.accountId, leaseMs: 16_000, maxAttempts: 4, resendJobId: null },
     );
     expect(claimed).toMatchObject({ deliveryId, attempt: 2 });
+    const [marker] = await query('SELECT open_log_id::int AS id FROM deliveries WHERE id = $1', [deliveryId]);
+    expect(marker).toEqual({ id: claimed!.webhookLogId });
+    const [dead] = await auditRows(`transaction_id=${transactionId}`);
+    expect(await query('SELECT webhook_log_id::int AS id FROM open_attempts')).toEqual([{ id: dead.id }]);
 
+    expect(await deliveries.closeAbandonedAttempts(16_000, 100)).toBe(1);
     const audit = await auditRows(`transaction_id=${transactionId}`);
     expect(audit.map((r) => [r.attempt, r.outcome])).toEqual([
       [1, 'network_error'],
       [2, null],
     ]);
     expect(audit[0]).toMatchObject({ error: expect.stringMatching(ABANDONED) });
-    const [marker] = await query('SELECT open_log_id::int AS id FROM deliveries WHERE id = $1', [deliveryId]);
-    expect(marker).toEqual({ id: claimed!.webhookLogId });
+    expect(await query('SELECT webhook_log_id FROM open_attempts')).toEqual([]);
 
     // No request goes out for attempt 2 here: it ends as a worker would record a refused target,
     // so the next test's worker finds nothing of this one owed.

@@ -84,10 +84,20 @@ describe('a worker killed in the middle of a bulk replay', () => {
 
     // Every request the merchant received has its audit row: rows are written before the request,
     // and the dead worker's open ones were closed by the sweeper (none is left in flight).
-    const audited: Array<{ transaction_id: number; n: number; open: number }> = await h.db.dataSource.query(
-      `SELECT transaction_id::int AS transaction_id, count(*)::int AS n, count(*) FILTER (WHERE outcome IS NULL)::int AS open
-         FROM webhook_logs WHERE resend_job_id = $1 GROUP BY transaction_id`,
-      [res.body.job_id],
+    // The dead worker's attempts are closed by a sweep once their lease has run out (the job may
+    // complete before that sweep).
+    let audited: Array<{ transaction_id: number; n: number; open: number }> = [];
+    await waitFor(
+      async () => {
+        audited = await h.db.dataSource.query(
+          `SELECT transaction_id::int AS transaction_id, count(*)::int AS n, count(*) FILTER (WHERE outcome IS NULL)::int AS open
+             FROM webhook_logs WHERE resend_job_id = $1 GROUP BY transaction_id`,
+          [res.body.job_id],
+        );
+        return audited.every((r) => r.open === 0);
+      },
+      30_000,
+      'every audit row of the replay to be closed',
     );
     const auditedBy = new Map(audited.map((r) => [r.transaction_id, r.n]));
     const receivedBy = new Map<number, number>();

@@ -38,6 +38,11 @@ export class PartitionedAudit1764400000000 implements MigrationInterface {
   name = 'PartitionedAudit1764400000000';
 
   async up(q: QueryRunner): Promise<void> {
+    // Nothing is written to the audit trail or the ledger until this commits: an attempt opened
+    // meanwhile by a process of the previous release would be in flight with no marker, and an id
+    // it took after the sequence is read would be handed out again. (Stop the previous release's
+    // workers first: their writes wait here and fail afterwards.)
+    await q.query('LOCK TABLE deliveries, webhook_logs IN EXCLUSIVE MODE');
     await q.query(`
       ALTER TABLE deliveries
         ADD COLUMN open_log_id bigint,
@@ -58,6 +63,10 @@ export class PartitionedAudit1764400000000 implements MigrationInterface {
     const [seq] = await q.query(`
       SELECT GREATEST((SELECT COALESCE(max(id), 0) FROM webhook_logs),
                       (SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM webhook_logs_id_seq)) AS last`);
+    // Roles other than the owner keep their rights: the old table's grants go to the new tables.
+    const grants: Array<{ grantee: string; privilege_type: string }> = await q.query(`
+      SELECT grantee, privilege_type FROM information_schema.role_table_grants
+       WHERE table_schema = current_schema() AND table_name = 'webhook_logs' AND grantee <> current_user`);
     await q.query('ALTER TABLE webhook_logs RENAME TO webhook_logs_legacy');
     for (const [from, to] of LEGACY_INDEXES) await q.query(`ALTER INDEX ${from} RENAME TO ${to}`);
     await q.query('ALTER TABLE webhook_logs_legacy ALTER COLUMN id DROP IDENTITY');
@@ -100,15 +109,32 @@ export class PartitionedAudit1764400000000 implements MigrationInterface {
     await q.query('CREATE INDEX webhook_logs_merchant_sent_idx ON webhook_logs (merchant_id, sent_at DESC, id DESC)');
     await q.query('CREATE INDEX webhook_logs_transaction_sent_idx ON webhook_logs (transaction_id, sent_at DESC, id DESC)');
     await q.query('CREATE INDEX webhook_logs_resend_job_idx ON webhook_logs (resend_job_id) WHERE resend_job_id IS NOT NULL');
+    for (const { grantee, privilege_type: privilege } of grants) {
+      const to = grantee === 'PUBLIC' ? 'PUBLIC' : `"${grantee.replaceAll('"', '""')}"`;
+      await q.query(`GRANT ${privilege} ON webhook_logs TO ${to}`);
+      // Who writes audit rows opens and closes in-flight markers.
+      if (privilege === 'INSERT') {
+        await q.query(`GRANT USAGE ON SEQUENCE webhook_logs_id_seq TO ${to}`);
+        await q.query(`GRANT SELECT, INSERT, DELETE ON open_attempts TO ${to}`);
+      }
+    }
 
-    const [{ today, legacy_end: legacyEnd }] = await q.query(`
+    const [{ today, newest }] = await q.query(`
       SELECT (now() AT TIME ZONE 'UTC')::date::text AS today,
-             (((SELECT max(sent_at) FROM webhook_logs_legacy) AT TIME ZONE 'UTC')::date + 1)::text AS legacy_end`);
-    let firstDay: string = today;
-    if (legacyEnd === null) {
+             ((SELECT max(sent_at) FROM webhook_logs_legacy) AT TIME ZONE 'UTC')::date::text AS newest`);
+    // Yesterday too: a process whose clock is a little behind the database's writes there at midnight.
+    let firstDay = addDays(today, -1);
+    let lastDay = addDays(today, DAYS_AHEAD);
+    if (newest === null) {
       await q.query('DROP TABLE webhook_logs_legacy');
     } else {
-      const end: string = legacyEnd;
+      // The legacy partition ends at the day after its newest row, or tomorrow at the latest: rows
+      // dated later (a clock that was wrong) go to day partitions of their own, so the legacy one
+      // never outlives the retention.
+      const end = newest < today ? addDays(newest, 1) : addDays(today, 1);
+      await q.query(`CREATE TEMP TABLE webhook_logs_future ON COMMIT DROP AS SELECT * FROM webhook_logs_legacy WHERE sent_at >= '${end} 00:00:00+00'`);
+      await q.query(`DELETE FROM webhook_logs_legacy WHERE sent_at >= '${end} 00:00:00+00'`);
+      if (newest > lastDay) lastDay = newest;
       // Its key becomes the partitioned table's (id, sent_at), built as it is attached.
       await q.query('ALTER TABLE webhook_logs_legacy DROP CONSTRAINT webhook_logs_legacy_pkey');
       await q.query(`ALTER TABLE webhook_logs ATTACH PARTITION webhook_logs_legacy FOR VALUES FROM (MINVALUE) TO ('${end} 00:00:00+00')`);
@@ -120,12 +146,13 @@ export class PartitionedAudit1764400000000 implements MigrationInterface {
       // Day partitions follow on from the legacy one with no gap, whenever its last row was.
       firstDay = end;
     }
-    for (const day of daysFrom(firstDay, addDays(today, DAYS_AHEAD + 1))) {
+    for (const day of daysFrom(firstDay, addDays(lastDay, 1))) {
       await q.query(
         `CREATE TABLE webhook_logs_p${day.replaceAll('-', '')} PARTITION OF webhook_logs
            FOR VALUES FROM ('${day} 00:00:00+00') TO ('${addDays(day, 1)} 00:00:00+00') WITH (fillfactor = 90)`,
       );
     }
+    if (newest !== null) await q.query('INSERT INTO webhook_logs SELECT * FROM webhook_logs_future');
   }
 
   async down(q: QueryRunner): Promise<void> {

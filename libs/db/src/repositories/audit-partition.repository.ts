@@ -59,8 +59,9 @@ export class AuditPartitionRepository {
         if (!locked) return null;
       }
       try {
-        await this.finishInterruptedDetaches(runner);
+        // Making what is needed comes first: a stuck detach must never keep tomorrow from existing.
         const created = await this.createMissing(runner, days.firstDay, days.endDay);
+        await this.finishInterruptedDetaches(runner);
         const dropped = dropBefore ? await this.dropEndingBy(runner, dropBefore) : [];
         return { created, dropped };
       } finally {
@@ -78,7 +79,7 @@ export class AuditPartitionRepository {
   async keep(retentionDays: number | null): Promise<AuditUpkeep | null> {
     const [{ today, now }] = await this.db.query(`SELECT (now() AT TIME ZONE 'UTC')::date::text AS today, now() AS now`);
     const dropBefore = retentionDays === null ? null : new Date((now as Date).getTime() - retentionDays * 86_400_000);
-    return this.upkeep({ firstDay: today, endDay: addUtcDays(today, AUDIT_DAYS_AHEAD + 1) }, dropBefore);
+    return this.upkeep(keptDays(today), dropBefore);
   }
 
   /**
@@ -90,7 +91,7 @@ export class AuditPartitionRepository {
   async ensureForStart(): Promise<{ upkeep: AuditUpkeep | null; error?: Error }> {
     const [{ today }] = await this.db.query(`SELECT (now() AT TIME ZONE 'UTC')::date::text AS today`);
     try {
-      return { upkeep: await this.upkeep({ firstDay: today, endDay: addUtcDays(today, AUDIT_DAYS_AHEAD + 1) }, null, { waitForLock: true }) };
+      return { upkeep: await this.upkeep(keptDays(today), null, { waitForLock: true }) };
     } catch (err) {
       const now = new Date();
       const covered = (await this.list()).some((p) => (p.from === null || p.from <= now) && p.to > now);
@@ -106,13 +107,20 @@ export class AuditPartitionRepository {
       const from = new Date(`${day}T00:00:00Z`);
       const to = new Date(`${addUtcDays(day, 1)}T00:00:00Z`);
       if (existing.some((p) => (p.from === null || p.from < to) && p.to > from)) continue;
-      const name = partitionName(day);
-      // A table left by an interrupted round (made, not attached) is attached now.
-      await runner.query(`CREATE TABLE IF NOT EXISTS ${name} (LIKE webhook_logs INCLUDING DEFAULTS INCLUDING CONSTRAINTS) WITH (fillfactor = 90)`);
-      await runner.query(
-        `ALTER TABLE webhook_logs ATTACH PARTITION ${name} FOR VALUES FROM ('${from.toISOString()}') TO ('${to.toISOString()}')`,
-      );
-      created.push(name);
+      const name = ident(partitionName(day));
+      // Made and attached in one transaction: never a table left behind unattached.
+      await runner.startTransaction();
+      try {
+        await runner.query(`CREATE TABLE ${name} (LIKE webhook_logs INCLUDING DEFAULTS INCLUDING CONSTRAINTS) WITH (fillfactor = 90)`);
+        await runner.query(
+          `ALTER TABLE webhook_logs ATTACH PARTITION ${name} FOR VALUES FROM ('${from.toISOString()}') TO ('${to.toISOString()}')`,
+        );
+        await runner.commitTransaction();
+      } catch (err) {
+        await runner.rollbackTransaction();
+        throw err;
+      }
+      created.push(partitionName(day));
     }
     return created;
   }
@@ -121,19 +129,19 @@ export class AuditPartitionRepository {
     const dropped: string[] = [];
     for (const partition of await this.list(runner)) {
       if (partition.to > cutoff) continue;
-      await runner.query(`ALTER TABLE webhook_logs DETACH PARTITION ${partition.name} CONCURRENTLY`);
-      await runner.query(`DROP TABLE ${partition.name}`);
+      await runner.query(`ALTER TABLE webhook_logs DETACH PARTITION ${ident(partition.name)} CONCURRENTLY`);
+      await runner.query(`DROP TABLE ${ident(partition.name)}`);
       dropped.push(partition.name);
     }
-    // Detached by an interrupted round but not dropped: no longer part of the trail.
+    // A day detached by an interrupted round but not dropped: no longer part of the trail.
     const strays: Array<{ name: string }> = await runner.query(
       `SELECT relname AS name FROM pg_class
-        WHERE relkind = 'r' AND NOT relispartition AND relname ~ '^webhook_logs_(p[0-9]{8}|legacy)$'
-          AND relname < $1`,
+        WHERE relkind = 'r' AND NOT relispartition AND relnamespace = current_schema()::regnamespace
+          AND relname ~ '^webhook_logs_p[0-9]{8}$' AND relname < $1`,
       [partitionName(cutoff.toISOString().slice(0, 10))],
     );
     for (const { name } of strays) {
-      await runner.query(`DROP TABLE ${name}`);
+      await runner.query(`DROP TABLE ${ident(name)}`);
       dropped.push(name);
     }
     return dropped;
@@ -145,8 +153,21 @@ export class AuditPartitionRepository {
       `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
         WHERE i.inhparent = 'webhook_logs'::regclass AND i.inhdetachpending`,
     );
-    for (const { name } of pending) await runner.query(`ALTER TABLE webhook_logs DETACH PARTITION ${name} FINALIZE`);
+    for (const { name } of pending) await runner.query(`ALTER TABLE webhook_logs DETACH PARTITION ${ident(name)} FINALIZE`);
   }
+}
+
+/**
+ * Yesterday to a week ahead: yesterday for a process whose clock is a little behind the
+ * database's at midnight (a synchronous resend dates its row by the API's clock).
+ */
+function keptDays(today: string): { firstDay: string; endDay: string } {
+  return { firstDay: addUtcDays(today, -1), endDay: addUtcDays(today, AUDIT_DAYS_AHEAD + 1) };
+}
+
+/** A name quoted as an SQL identifier. */
+function ident(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
 }
 
 export function partitionName(day: string): string {

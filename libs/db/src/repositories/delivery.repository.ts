@@ -190,7 +190,13 @@ export class DeliveryRepository {
          SELECT id FROM resend_jobs WHERE id = $7 AND state = 'running' FOR SHARE
        ), prior AS (
          -- A delivery due again while it still names an attempt in flight: that attempt's lease
-         -- ran out (its worker died), so its audit row is closed as abandoned as this one starts.
+         -- ran out (its worker died). Its audit row is handed to open_attempts, where the sweeper
+         -- closes it as abandoned; the claim never locks an audit row, so it cannot deadlock with
+         -- a late completion (which locks the audit row, then the delivery).
+         -- Read from the statement's snapshot (a lock here would skip the rows the claim below
+         -- updates): should the row change before the claim locks it, only a completion can have
+         -- cleared the marker (a concurrent claim leaves it not due), and handing over an attempt
+         -- already completed is harmless: the sweeper closes only rows without an outcome.
          SELECT d.id, d.open_log_id, d.open_log_sent_at FROM deliveries d
           WHERE d.id = ANY($1::bigint[]) AND d.open_log_id IS NOT NULL
        ), claimed AS (
@@ -208,9 +214,9 @@ export class DeliveryRepository {
                   SELECT 1 FROM deliveries n WHERE n.transaction_id = d.transaction_id AND n.sequence > d.sequence AND n.state = 'succeeded'))
          RETURNING d.id, d.attempts, d.trigger, d.resend_job_id, d.merchant_id, d.open_log_id, d.open_log_sent_at
        ), abandoned AS (
-         UPDATE webhook_logs l SET outcome = 'network_error', error = ${ABANDONED}
-           FROM prior p JOIN claimed c ON c.id = p.id
-          WHERE l.id = p.open_log_id AND l.sent_at = p.open_log_sent_at AND l.outcome IS NULL
+         INSERT INTO open_attempts (webhook_log_id, sent_at)
+         SELECT p.open_log_id, p.open_log_sent_at FROM prior p JOIN claimed c ON c.id = p.id
+         ON CONFLICT (webhook_log_id) DO NOTHING
        )
        INSERT INTO webhook_logs (id, account_id, merchant_id, transaction_id, webhook_id, status_id, trigger, resend_job_id,
                                  url, url_source, attempt, duration_ms, sent_at, delivery_id)
@@ -275,6 +281,12 @@ export class DeliveryRepository {
            FROM r, job
           WHERE d.id = r.delivery_id AND d.state = 'pending' AND d.attempts = r.attempt
          RETURNING d.id, d.state, d.attempts, d.next_attempt_at, d.releases
+       ), unmarked AS (
+         -- A delivery that ended another way meanwhile (cancelled, superseded) still named this
+         -- attempt as in flight: it no longer is. (Disjoint from the rows moved above.)
+         UPDATE deliveries d SET open_log_id = NULL, open_log_sent_at = NULL
+           FROM r WHERE d.id = r.delivery_id AND d.open_log_id = r.log_id
+            AND NOT (d.state = 'pending' AND d.attempts = r.attempt)
        ), counted AS (
          UPDATE resend_jobs SET
            processed = processed + (SELECT count(*) FROM moved WHERE state IN ('succeeded', 'failed', 'blocked')),
@@ -323,9 +335,12 @@ export class DeliveryRepository {
    * Closes audit rows left open by a process that died (or lost PostgreSQL) mid-attempt: the
    * request may or may not have reached the merchant, so the attempt counts as spent. In flight
    * means named by its delivery (`open_log_id`) or, outside the ledger, by `open_attempts`.
+   * Two statements, each locking one kind of row before the audit rows (never a delivery after an
+   * audit row, the order a completion takes): stale markers move from their deliveries to
+   * `open_attempts`, then what `open_attempts` holds past the lease is closed.
    */
   async closeAbandonedAttempts(olderThanMs: number, limit: number, manager: EntityManager = this.db.manager): Promise<number> {
-    const [, count] = await manager.query(
+    await manager.query(
       `WITH stale AS (
          SELECT id, open_log_id, open_log_sent_at FROM deliveries
           WHERE open_log_id IS NOT NULL AND open_log_sent_at < now() - $1 * interval '1 millisecond'
@@ -334,15 +349,20 @@ export class DeliveryRepository {
          UPDATE deliveries d SET open_log_id = NULL, open_log_sent_at = NULL
            FROM stale s WHERE d.id = s.id
          RETURNING s.open_log_id AS id, s.open_log_sent_at AS sent_at
-       ), outside AS (
+       )
+       INSERT INTO open_attempts (webhook_log_id, sent_at) SELECT id, sent_at FROM cleared
+       ON CONFLICT (webhook_log_id) DO NOTHING`,
+      [olderThanMs, limit],
+    );
+    const [, count] = await manager.query(
+      `WITH outside AS (
          DELETE FROM open_attempts WHERE webhook_log_id IN (
-           SELECT webhook_log_id FROM open_attempts WHERE sent_at < now() - $1 * interval '1 millisecond' LIMIT $2)
+           SELECT webhook_log_id FROM open_attempts WHERE sent_at < now() - $1 * interval '1 millisecond'
+            ORDER BY sent_at LIMIT $2 FOR UPDATE SKIP LOCKED)
          RETURNING webhook_log_id AS id, sent_at
-       ), abandoned AS (
-         SELECT id, sent_at FROM cleared UNION ALL SELECT id, sent_at FROM outside
        )
        UPDATE webhook_logs l SET outcome = 'network_error', error = ${ABANDONED}
-         FROM abandoned a WHERE l.id = a.id AND l.sent_at = a.sent_at AND l.outcome IS NULL`,
+         FROM outside a WHERE l.id = a.id AND l.sent_at = a.sent_at AND l.outcome IS NULL`,
       [olderThanMs, limit],
     );
     return count;
