@@ -73,8 +73,8 @@ export class AuditPartitionRepository {
   }
 
   /**
-   * Today's partition and the week ahead exist, and (with a retention) what is older is gone:
-   * run by the workers every hour (another process's round in progress: skipped).
+   * The partitions from yesterday to a week ahead exist, and (with a retention) what is older is
+   * gone: run by the workers every hour (another process's round in progress: skipped).
    */
   async keep(retentionDays: number | null): Promise<AuditUpkeep | null> {
     const [{ today, now }] = await this.db.query(`SELECT (now() AT TIME ZONE 'UTC')::date::text AS today, now() AS now`);
@@ -83,7 +83,7 @@ export class AuditPartitionRepository {
   }
 
   /**
-   * At a process's start: today and the week ahead are made, waiting for another process's round
+   * At a process's start: yesterday to a week ahead are made, waiting for another process's round
    * if one is under way, so audit rows can be written once this returns. A database role that may
    * not change the schema is no obstacle while today's partition exists (another process made
    * it): the failure is then only reported.
