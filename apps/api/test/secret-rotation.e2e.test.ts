@@ -165,6 +165,11 @@ describe('webhook secrets at rest and POST /v1/merchants/:id/webhook-secret/rota
     expect(signaturesOf(hook)).toHaveLength(1);
     expect(verifiesWith(fresh, hook)).toBe(true);
     expect(verifiesWith(old, hook)).toBe(false);
+
+    // The workers' housekeeping then forgets it: a secret that signs nothing is not kept.
+    expect(await storedRow(t.merchant.id)).toMatchObject({ previous_webhook_secret: expect.any(String) });
+    await h.worker!.housekeeping.runOnce();
+    expect(await storedRow(t.merchant.id)).toMatchObject({ previous_webhook_secret: null, previous_secret_expires_at: null });
   });
 
   it('when the body is not an optional overlap_seconds of 0 to 2,592,000, then 400 naming the field, and the secret is unchanged', async () => {

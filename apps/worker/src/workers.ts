@@ -10,7 +10,7 @@ import { startMetricsServer } from './metrics-server.js';
 import { createScheduleKeeper } from './schedule-keeper.js';
 import { startSweeper, type Sweeper } from './sweeper.js';
 import { startEndpointProber, type EndpointProber } from './endpoint-prober.js';
-import { startAuditRetention } from './audit-retention.js';
+import { startHousekeeping, type Housekeeping } from './housekeeping.js';
 import { createScheduledReplayProcessor } from './scheduled-replay.processor.js';
 import { assertNoEviction } from './redis-policy.js';
 import { createWorkerContext, type WorkerContext, type WorkerContextOptions } from './worker-context.js';
@@ -20,6 +20,7 @@ export interface RunningWorker {
   workers: Worker[];
   sweeper: Sweeper;
   prober: EndpointProber;
+  housekeeping: Housekeeping;
   metricsPort: number;
   /** Stops taking jobs, lets in-flight ones finish, then closes every connection. */
   close(): Promise<void>;
@@ -158,17 +159,23 @@ export async function startWorkers(config: AppConfig, logger: Logger, options: W
     tickMs: Math.min(1000, config.reconcileIntervalMs),
     disableAfterHours: config.endpointDisableAfterHours,
   });
-  const auditRetention = startAuditRetention({ partitions: repos.auditPartitions, retentionDays: config.auditRetentionDays, logger });
+  const housekeeping = startHousekeeping({
+    partitions: repos.auditPartitions,
+    merchants: repos.merchants,
+    retentionDays: config.auditRetentionDays,
+    logger,
+  });
   const metricsServer = await startMetricsServer(ctx.metrics, config.workerMetricsPort);
   return {
     context: ctx,
     workers,
     sweeper,
     prober,
+    housekeeping,
     metricsPort: metricsServer.port,
     async close() {
       ctx.stopping.value = true;
-      await Promise.all([sweeper.stop(), prober.stop(), auditRetention.stop()]);
+      await Promise.all([sweeper.stop(), prober.stop(), housekeeping.stop()]);
       await Promise.all(workers.map((w) => w.close()));
       await metricsServer.close();
       await ctx.close();

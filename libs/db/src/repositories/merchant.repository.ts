@@ -158,6 +158,20 @@ export class MerchantRepository {
   }
 
   /**
+   * Forgets secrets a rotation replaced once their overlap has ended (they no longer sign
+   * anything), a bounded batch at a time; returns how many merchants it cleared.
+   */
+  async forgetExpiredSecrets(limit = 500, manager: EntityManager = this.db.manager): Promise<number> {
+    const [, count] = await manager.query(
+      `UPDATE merchants SET previous_webhook_secret = NULL, previous_secret_expires_at = NULL
+        WHERE id IN (SELECT id FROM merchants WHERE previous_secret_expires_at <= now() LIMIT $1)
+          AND previous_secret_expires_at <= now()`,
+      [limit],
+    );
+    return count;
+  }
+
+  /**
    * Seals secrets stored in clear (rows from before encryption at rest), in batches by id, and
    * returns how many rows it sealed. Idempotent and safe with several processes at once: a row is
    * rewritten only if it still holds the clear values read. First opens one sealed secret, so a
