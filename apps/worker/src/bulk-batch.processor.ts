@@ -1,12 +1,20 @@
 import type { Job } from 'bullmq';
 import { enqueueBatches, type BulkBatchJobData, type BulkDeliveryQueue } from '@wr/queues';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { MerchantRepository, MovedDelivery, ResendJobRepository, TransactionRepository } from '@wr/db';
+import type { MerchantRepository, MovedDelivery, ResendJobRecord, ResendJobRepository, TransactionRepository } from '@wr/db';
 import { runAttempts, type AttemptDeps, type MadeAttempt } from './attempts.js';
 import { completeIfDone, failJob, type LifecycleDeps } from './replay-lifecycle.js';
 
 /** How long a batch waits in-process for its merchant's slots before leaving the rest to the queue. */
 const WAIT_IN_BATCH_MS = 10_000;
+
+/**
+ * A job's row is read at most this often per job by one worker: of its fields a batch needs, only
+ * the state changes, and a stale `running` costs nothing (no attempt starts once the job stopped:
+ * the claim checks its state) while a read per batch was a sixth of a batch's statements.
+ */
+const JOB_ROW_TTL_MS = 1000;
+const JOB_ROWS_KEPT = 1000;
 
 type BatchResult = { delivered: number; retrying: number; deferred?: number } | { skipped: string };
 
@@ -26,11 +34,21 @@ export interface BulkBatchDeps extends AttemptDeps, LifecycleDeps {
  * does not finish stays pending in the ledger, where the sweeper finds it.
  */
 export function createBulkBatchProcessor(deps: BulkBatchDeps) {
+  const jobRows = new Map<string, { row: ResendJobRecord | null; at: number }>();
+  const jobRow = async (id: string): Promise<ResendJobRecord | null> => {
+    const kept = jobRows.get(id);
+    if (kept && Date.now() - kept.at < JOB_ROW_TTL_MS) return kept.row;
+    const row = await deps.resendJobs.findById(id);
+    jobRows.delete(id);
+    jobRows.set(id, { row, at: Date.now() });
+    if (jobRows.size > JOB_ROWS_KEPT) jobRows.delete(jobRows.keys().next().value!);
+    return row;
+  };
   return async (job: Job<BulkBatchJobData>): Promise<BatchResult> => {
     const { resendJobId, deliveryIds } = job.data;
     // Reads that do not depend on each other go together: a batch's latency is its throughput.
     const [rj, due] = await Promise.all([
-      deps.resendJobs.findById(resendJobId),
+      jobRow(resendJobId),
       // A batch queued before the ledger names no deliveries: the sweeper re-drives its items.
       deps.deliveries.findDue(deliveryIds ?? []),
     ]);
@@ -83,7 +101,8 @@ export function createBulkBatchProcessor(deps: BulkBatchDeps) {
       const delayMs = Math.max(...retry.map((m) => attempts.get(m.id)?.retryInMs ?? 0));
       await enqueueBatches(deps.bulkDeliveryQueue, rj.id, retry.map((m) => m.id), delayMs);
     }
-    if (retry.length < moved.length) await completeIfDone(deps, rj);
+    // Only when something finished and the job's counters, as this batch left them, allow it.
+    if (retry.length < moved.length && moved.some((m) => m.jobMayBeDone !== false)) await completeIfDone(deps, rj);
     return { delivered: moved.filter((m) => m.state === 'succeeded').length, retrying: retry.length, deferred };
   };
 }

@@ -52,6 +52,11 @@ export interface MovedDelivery {
   attempts: number;
   nextAttemptAt: Date;
   releases: number;
+  /**
+   * From a bulk job's completion: false when its counters, just updated, show it cannot be done
+   * yet (fewer processed than dispatched, or fan-out still running), so nobody needs to ask.
+   */
+  jobMayBeDone?: boolean;
 }
 
 /** What an attempt whose outcome was never recorded says on its audit row. */
@@ -294,8 +299,9 @@ export class DeliveryRepository {
            failed = failed + (SELECT count(*) FROM moved WHERE state IN ('failed', 'blocked')),
            progressed_at = now()
           WHERE id = $11
+         RETURNING processed >= dispatched AND fanout_done AS may_be_done
        )
-       SELECT * FROM moved`,
+       SELECT m.*, (SELECT may_be_done FROM counted) AS job_may_be_done FROM moved m`,
       [
         results.map((r) => r.webhookLogId),
         results.map((r) => r.deliveryId),
@@ -478,8 +484,11 @@ interface RawMoved {
   attempts: number;
   next_attempt_at: Date;
   releases: number;
+  job_may_be_done?: boolean | null;
 }
 
 function toMoved(r: RawMoved): MovedDelivery {
-  return { id: Number(r.id), state: r.state, attempts: r.attempts, nextAttemptAt: r.next_attempt_at, releases: r.releases };
+  const moved: MovedDelivery = { id: Number(r.id), state: r.state, attempts: r.attempts, nextAttemptAt: r.next_attempt_at, releases: r.releases };
+  if (r.job_may_be_done === false) moved.jobMayBeDone = false;
+  return moved;
 }
