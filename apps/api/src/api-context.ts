@@ -106,7 +106,7 @@ export async function createApiContext(config: AppConfig, logger: Logger, option
     webhookLogs,
     readiness: new ReadinessService({ db, redis }),
     portalSessions: new PortalSessionsService({ merchants: repos.merchants, sessions: repos.portalSessions, ttlSeconds: config.portalSessionTtlSeconds }),
-    consoleAttempts: new ConsoleAttemptsService({ logs: webhookLogs, transactions: repos.transactions, reads: repos.consoleReads }),
+    consoleAttempts: new ConsoleAttemptsService({ logs: webhookLogs, transactions: repos.transactions, deliveries: repos.deliveries }),
     consoleAdmin: new ConsoleAdminService({ reads: repos.consoleReads, queues: [deliveryQueue, fanoutQueue, bulkDeliveryQueue, scheduleQueue] }),
   };
   return { ...runtime, config, logger, services };

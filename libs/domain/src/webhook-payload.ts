@@ -99,3 +99,9 @@ export const webhookBodyJsonSchema = {
 export function webhookIdFor(event: Pick<WebhookEvent, 'transactionId' | 'statusId' | 'statusChangedAt'>): string {
   return `msg_${event.transactionId}_${event.statusId}_${event.statusChangedAt.getTime()}`;
 }
+
+/** The status time a `webhookIdFor` id carries; null for an id of another shape. */
+export function statusChangedAtOf(webhookId: string): Date | null {
+  const ms = /^msg_\d+_\d+_(\d+)$/.exec(webhookId)?.[1];
+  return ms === undefined ? null : new Date(Number(ms));
+}

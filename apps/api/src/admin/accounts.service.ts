@@ -17,7 +17,7 @@ import { generateWebhookSecret } from '@wr/delivery';
 import type { EndpointRecovery } from '@wr/replays';
 import { issueApiKey, parseApiKey, secretMatches } from '../auth/api-key.js';
 import { assertWebhookUrl } from '../http/webhook-url.js';
-import { pageOf, type Page } from './admin.schemas.js';
+import { pageOf, type Page } from '../http/pages.js';
 
 const BANK_ACCOUNT_TAKEN = 'A merchant with this "branch_identifier" and "account_number" already exists';
 

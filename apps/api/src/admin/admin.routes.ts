@@ -31,9 +31,8 @@ import {
   listMerchantsSchema,
   listTransactionsSchema,
   updateMerchantSchema,
-  type Page,
 } from './admin.schemas.js';
-import { encodeCursor, type CursorKind } from '../http/cursors.js';
+import { pageBody } from '../http/pages.js';
 
 const SMALL_BODY = '32kb';
 // 10,000 transactions with modest `data` objects.
@@ -54,10 +53,6 @@ export const apiKeyListSchema = answer({ data: Joi.array().items(apiKeySchema) }
 export const transactionBatchCreatedSchema = answer({ count: Joi.number().integer().min(1), ids: Joi.array().items(transactionId()) }).id(
   'TransactionBatchCreated',
 );
-
-function pageBody<T>(kind: CursorKind, page: Page<T>, present: (item: T) => unknown) {
-  return { data: page.items.map(present), next_cursor: page.nextBeforeId === null ? null : encodeCursor(kind, page.nextBeforeId) };
-}
 
 /** The platform core's feed (SPEC 6): accounts, merchants, transactions and status changes. */
 export function adminRoutes(deps: { adminToken: string; accounts: AccountsService; transactions: TransactionsService }): Router {

@@ -98,18 +98,6 @@ export interface ListQuery {
   limit: number;
 }
 
-/** A page of a list, and the id the next page starts below (null on the last page). */
-export interface Page<T> {
-  items: T[];
-  nextBeforeId: number | null;
-}
-
-/** `rows` were read with `limit + 1`: the extra row only says that another page exists. */
-export function pageOf<T extends { id: number }>(rows: T[], limit: number): Page<T> {
-  const items = rows.slice(0, limit);
-  return { items, nextBeforeId: rows.length > limit ? items[items.length - 1]!.id : null };
-}
-
 export const listAccountsSchema = Joi.object<ListQuery>({ cursor: cursorParam('account'), limit });
 
 export const listMerchantsSchema = Joi.object<ListQuery & { account_id?: number }>({

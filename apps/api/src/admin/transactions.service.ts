@@ -12,7 +12,8 @@ import {
   type TransactionRepository,
 } from '@wr/db';
 import type { NotificationService } from '../notifications/notification.service.js';
-import { pageOf, type Page, type TransactionInput } from './admin.schemas.js';
+import { pageOf, type Page } from '../http/pages.js';
+import type { TransactionInput } from './admin.schemas.js';
 
 const CONFLICT_FIELDS: Record<string, string> = {
   transactions_pkey: 'id',

@@ -1,18 +1,13 @@
 import type { Queue } from 'bullmq';
 import type { ConsoleReadsRepository, EndpointStanding, ResendJobRecord } from '@wr/db';
+import { queueDepth, type QueueDepth } from '@wr/queues';
 
-export interface QueueDepth {
-  name: string;
-  waiting: number;
-  active: number;
-  delayed: number;
-  failed: number;
-}
+export type NamedQueueDepth = QueueDepth & { name: string };
 
 export interface OperatorOverview {
   endpoints: EndpointStanding[];
   jobs: ResendJobRecord[];
-  queues: QueueDepth[];
+  queues: NamedQueueDepth[];
 }
 
 // One screen's worth: the worst endpoints and the latest jobs; Bull Board and the v1 API have the rest.
@@ -27,19 +22,8 @@ export class ConsoleAdminService {
     const [endpoints, jobs, queues] = await Promise.all([
       this.deps.reads.endpointsByFailures(ENDPOINTS_SHOWN),
       this.deps.reads.recentJobs(JOBS_SHOWN),
-      Promise.all(this.deps.queues.map((q) => this.depth(q))),
+      Promise.all(this.deps.queues.map(async (q) => ({ name: q.name, ...(await queueDepth(q)) }))),
     ]);
     return { endpoints, jobs, queues };
-  }
-
-  private async depth(queue: Queue): Promise<QueueDepth> {
-    const counts = await queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
-    return {
-      name: queue.name,
-      waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
-      active: counts.active ?? 0,
-      delayed: counts.delayed ?? 0,
-      failed: counts.failed ?? 0,
-    };
   }
 }

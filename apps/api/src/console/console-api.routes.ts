@@ -1,7 +1,7 @@
 import { Router, type ErrorRequestHandler, type Request } from 'express';
 import { NotFoundError } from '@wr/domain';
 import { MAX_REPLAY_RANGE_MS } from '@wr/replays';
-import { encodeCursor } from '../http/cursors.js';
+import { pageBody, pageOf } from '../http/pages.js';
 import { jsonBody } from '../http/json-body.js';
 import { pathId } from '../http/path-params.js';
 import { validate } from '../http/validate.js';
@@ -68,15 +68,13 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
     const s = sessionOf(req);
     const q = validate(incidentPageSchema, req.query);
     const rows = await deps.endpoints.incidents(s.accountId, s.merchantId, { limit: q.limit + 1, beforeId: q.cursor });
-    const page = rows.slice(0, q.limit);
-    res.json({ data: page.map(presentIncident), next_cursor: rows.length > q.limit ? encodeCursor('incident', page[page.length - 1]!.id) : null });
+    res.json(pageBody('incident', pageOf(rows, q.limit), presentIncident));
   });
 
   router.get('/attempts', session, async (req, res) => {
     const q = validate(attemptQuerySchema, req.query);
     const rows = await deps.attempts.list(sessionOf(req), q, { beforeId: q.cursor, limit: q.limit + 1 });
-    const page = rows.slice(0, q.limit);
-    res.json({ data: page.map(presentWebhookLog), next_cursor: rows.length > q.limit ? encodeCursor('log', page[page.length - 1]!.id) : null });
+    res.json(pageBody('log', pageOf(rows, q.limit), presentWebhookLog));
   });
 
   router.get('/attempts/:id', session, async (req, res) => {

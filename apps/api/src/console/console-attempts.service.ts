@@ -1,5 +1,5 @@
-import { NotFoundError, transactionLookupFor, webhookBodyOf, webhookIdFor, type DeliveryOutcome, type DeliveryTrigger } from '@wr/domain';
-import type { ConsoleReadsRepository, TransactionRecord, TransactionRepository, WebhookLogRecord } from '@wr/db';
+import { NotFoundError, statusChangedAtOf, webhookBodyOf, webhookIdFor, type DeliveryOutcome, type DeliveryTrigger } from '@wr/domain';
+import type { DeliveryRepository, TransactionRecord, TransactionRepository, WebhookLogRecord } from '@wr/db';
 import type { WebhookLogsService } from '../webhook-logs/webhook-logs.service.js';
 import type { PortalSession } from './portal-sessions.service.js';
 
@@ -21,8 +21,6 @@ export interface SentRequest {
   exact: boolean;
 }
 
-const WEBHOOK_ID = /^msg_\d+_\d+_(\d+)$/;
-
 /**
  * The delivery log of one console session: the audit trail service (`GET /v1/webhook-logs`)
  * narrowed to the session's merchant, and each attempt with the request it sent.
@@ -31,17 +29,16 @@ export class ConsoleAttemptsService {
   constructor(
     private readonly deps: {
       logs: Pick<WebhookLogsService, 'list' | 'find'>;
-      transactions: Pick<TransactionRepository, 'findByIdentifierInAccount' | 'findById'>;
-      reads: Pick<ConsoleReadsRepository, 'deliverySequence'>;
+      transactions: Pick<TransactionRepository, 'findByIdentifier' | 'findById'>;
+      deliveries: Pick<DeliveryRepository, 'findById'>;
     },
   ) {}
 
   async list(session: PortalSession, filters: AttemptFilters, page: { beforeId?: number; limit: number }): Promise<WebhookLogRecord[]> {
     let transactionId: number | undefined;
     if (filters.transaction !== undefined) {
-      const lookup = transactionLookupFor(filters.transaction);
-      const matches = lookup ? await this.deps.transactions.findByIdentifierInAccount(lookup, session.accountId) : [];
-      const own = matches.find((m) => m.merchantId === session.merchantId);
+      // External ids are unique per merchant: within one, an identifier names one transaction.
+      const [own] = await this.deps.transactions.findByIdentifier(filters.transaction, session.accountId, session.merchantId);
       if (!own) return [];
       transactionId = own.id;
     }
@@ -67,10 +64,10 @@ export class ConsoleAttemptsService {
    * is not shown: it was made with the secret of the day and is not kept.
    */
   private async requestAsSent(log: WebhookLogRecord, transaction: TransactionRecord): Promise<SentRequest> {
-    const changedAtMs = WEBHOOK_ID.exec(log.webhookId)?.[1];
-    const statusChangedAt = changedAtMs ? new Date(Number(changedAtMs)) : transaction.statusChangedAt;
+    const statusChangedAt = statusChangedAtOf(log.webhookId) ?? transaction.statusChangedAt;
     const isCurrent = webhookIdFor({ transactionId: transaction.id, statusId: transaction.statusId, statusChangedAt: transaction.statusChangedAt }) === log.webhookId;
-    const sequence = log.deliveryId !== null ? await this.deps.reads.deliverySequence(log.deliveryId) : isCurrent ? transaction.sequence : null;
+    const delivery = log.deliveryId !== null ? await this.deps.deliveries.findById(log.deliveryId) : null;
+    const sequence = log.deliveryId !== null ? (delivery?.sequence ?? null) : isCurrent ? transaction.sequence : null;
     const body = webhookBodyOf(transaction, { statusId: log.statusId, statusChangedAt, sequence: sequence ?? 0 });
     if (sequence === null) body.sequence = null;
     return {

@@ -1,5 +1,5 @@
 import type { EndpointStanding, ResendJobRecord, WebhookLogRecord } from '@wr/db';
-import type { QueueDepth } from './console-admin.service.js';
+import type { NamedQueueDepth } from './console-admin.service.js';
 import type { PortalSession } from './portal-sessions.service.js';
 
 /** The console's JSON: snake_case and ISO times like the public API, never a token. */
@@ -60,6 +60,6 @@ export function presentJob(j: ResendJobRecord) {
   };
 }
 
-export function presentQueue(q: QueueDepth) {
+export function presentQueue(q: NamedQueueDepth) {
   return { ...q };
 }

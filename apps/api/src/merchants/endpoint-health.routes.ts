@@ -1,6 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import Joi from 'joi';
-import { cursorParam, encodeCursor } from '../http/cursors.js';
+import { cursorParam } from '../http/cursors.js';
+import { pageBody, pageOf } from '../http/pages.js';
 import { DELIVERY_OUTCOMES, ENDPOINT_STATES } from '@wr/domain';
 import type { IncidentSummary } from '@wr/db';
 import { accountIdOf } from '../auth/auth.middleware.js';
@@ -143,8 +144,7 @@ export function endpointHealthRoutes(deps: { auth: RequestHandler; service: Endp
       limit: q.limit + 1,
       beforeId: q.cursor,
     });
-    const page = rows.slice(0, q.limit);
-    res.json({ data: page.map(presentIncident), next_cursor: rows.length > q.limit ? encodeCursor('incident', page[page.length - 1]!.id) : null });
+    res.json(pageBody('incident', pageOf(rows, q.limit), presentIncident));
   });
 
   router.post('/merchants/:id/endpoint/enable', deps.auth, jsonBody('8kb'), async (req, res) => {

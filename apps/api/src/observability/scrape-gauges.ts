@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { ResendJobStatsRepository } from '@wr/db';
 import type { ServiceMetrics } from '@wr/metrics';
+import { queueDepth } from '@wr/queues';
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 
@@ -11,8 +12,8 @@ export function registerScrapeGauges(
 ): void {
   metrics.gaugeAtScrape('queue_jobs', 'Jobs in each queue by state', ['queue', 'state'], async (set) => {
     for (const queue of deps.queues) {
-      const counts = await queue.getJobCounts(...QUEUE_STATES);
-      for (const state of QUEUE_STATES) set({ queue: queue.name, state }, counts[state] ?? 0);
+      const depth = await queueDepth(queue);
+      for (const state of QUEUE_STATES) set({ queue: queue.name, state }, depth[state]);
     }
   });
   metrics.gaugeAtScrape('bulk_jobs', 'Bulk resend jobs by state', ['state'], async (set) => {

@@ -1,5 +1,5 @@
 import type { TargetRules } from '@wr/delivery';
-import { ConflictError, NotFoundError, ValidationError, transactionLookupFor } from '@wr/domain';
+import { ConflictError, NotFoundError, ValidationError } from '@wr/domain';
 import type { MerchantRepository, TransactionRecord, TransactionRepository, WebhookLogRecord } from '@wr/db';
 import type { WebhookDeliverer } from '@wr/delivery';
 import { assertWebhookUrl } from '../http/webhook-url.js';
@@ -31,10 +31,7 @@ export class SyncResendService {
   }
 
   private async findTransaction(accountId: number, identifier: string, merchantId?: number): Promise<TransactionRecord> {
-    const lookup = transactionLookupFor(identifier);
-    if (!lookup) throw new NotFoundError('Transaction not found');
-    const found = await this.deps.transactions.findByIdentifierInAccount(lookup, accountId);
-    const matches = merchantId === undefined ? found : found.filter((m) => m.merchantId === merchantId);
+    const matches = await this.deps.transactions.findByIdentifier(identifier, accountId, merchantId);
     const best = matches[0];
     if (!best) throw new NotFoundError('Transaction not found');
     // External ids are unique per merchant; an account with several merchants may reuse one.

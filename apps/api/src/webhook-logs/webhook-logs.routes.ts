@@ -1,6 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import Joi from 'joi';
-import { cursorParam, encodeCursor } from '../http/cursors.js';
+import { cursorParam } from '../http/cursors.js';
+import { pageBody, pageOf } from '../http/pages.js';
 import { DELIVERY_OUTCOMES, DELIVERY_TRIGGERS, MAX_TRANSACTION_ID, type DeliveryOutcome, type DeliveryTrigger } from '@wr/domain';
 import { accountIdOf } from '../auth/auth.middleware.js';
 import { timestamp } from '../http/joi-types.js';
@@ -59,9 +60,7 @@ export function webhookLogRoutes(deps: { auth: RequestHandler; service: WebhookL
       },
       { beforeId: q.cursor, limit: q.limit + 1 },
     );
-    const page = rows.slice(0, q.limit);
-    const hasMore = rows.length > q.limit;
-    res.json({ data: page.map(presentWebhookLog), next_cursor: hasMore ? encodeCursor('log', page[page.length - 1]!.id) : null });
+    res.json(pageBody('log', pageOf(rows, q.limit), presentWebhookLog));
   });
 
   router.get('/webhook-logs/:id', async (req, res) => {

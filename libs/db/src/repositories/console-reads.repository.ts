@@ -16,7 +16,7 @@ export interface EndpointStanding {
   failedLastDay: number;
 }
 
-/** Reads only the delivery console needs (the operator overview, an attempt's request as sent). */
+/** Reads only the delivery console needs (the operator overview). */
 export class ConsoleReadsRepository {
   constructor(private readonly db: DataSource) {}
 
@@ -61,11 +61,5 @@ export class ConsoleReadsRepository {
       [limit],
     );
     return mapRows(manager, ResendJobEntity, rows);
-  }
-
-  /** The `sequence` a delivery carried (an attempt's audit row names its delivery, not the number). */
-  async deliverySequence(deliveryId: number, manager: EntityManager = this.db.manager): Promise<number | null> {
-    const rows: Array<{ sequence: number }> = await manager.query('SELECT sequence FROM deliveries WHERE id = $1', [deliveryId]);
-    return rows[0]?.sequence ?? null;
   }
 }

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { TransactionKind, TransactionLookup } from '@wr/domain';
+import { transactionLookupFor, type TransactionKind, type TransactionLookup } from '@wr/domain';
 import { TransactionEntity, type TransactionRecord } from '../entities/index.js';
 import { mapRow, mapRows } from '../row-mapper.js';
 import type { IdPage } from './account.repository.js';
@@ -175,7 +175,23 @@ export class TransactionRepository {
    * end-to-end id, then external id (unique per merchant, so it may match once per merchant).
    * Three indexed lookups rather than one OR, which PostgreSQL could only answer by a scan.
    */
-  async findByIdentifierInAccount(
+  /**
+   * The account's transactions an identifier names (numeric id, end-to-end id or external id,
+   * SPEC 5.2), only `merchantId`'s when given; none for an identifier of no known shape.
+   */
+  async findByIdentifier(
+    identifier: string,
+    accountId: number,
+    merchantId?: number,
+    manager: EntityManager = this.db.manager,
+  ): Promise<Array<TransactionRecord & { matchedBy: 'id' | 'end_to_end_id' | 'external_id' }>> {
+    const lookup = transactionLookupFor(identifier);
+    if (!lookup) return [];
+    const found = await this.findByIdentifierInAccount(lookup, accountId, manager);
+    return merchantId === undefined ? found : found.filter((t) => t.merchantId === merchantId);
+  }
+
+  private async findByIdentifierInAccount(
     lookup: TransactionLookup,
     accountId: number,
     manager: EntityManager = this.db.manager,
